@@ -1,0 +1,81 @@
+"""API errors: one JSON shape ``{code, message, details}`` in French, whatever went wrong."""
+
+from django.http import Http404
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from octets.organizations.services import TeamError
+
+FIELD_NAMES = {
+    "emails": "adresses e-mail",
+    "role": "rôle",
+    "page": "page",
+    "page_size": "taille de page",
+}
+
+
+def _describe(error: dict) -> str:
+    loc = [
+        str(part)
+        for part in error.get("loc", [])
+        if part not in ("body", "query", "path", "payload")
+    ]
+    field = FIELD_NAMES.get(loc[-1], loc[-1]) if loc else "requête"
+    kind = error.get("type", "")
+    if kind == "missing":
+        return f"Le champ « {field} » est obligatoire."
+    if kind.startswith("int") or kind.startswith("float"):
+        return f"Le champ « {field} » doit être un nombre."
+    if kind in ("enum", "literal_error"):
+        return f"La valeur du champ « {field} » n'est pas autorisée."
+    if kind == "json_invalid":
+        return "Le corps de la requête n'est pas un JSON valide."
+    return f"Le champ « {field} » n'est pas valide."
+
+
+def install(api):
+    @api.exception_handler(TeamError)
+    def team_error(request, exc: TeamError):
+        return api.create_response(
+            request,
+            {"code": exc.code, "message": exc.message, "details": exc.details},
+            status=exc.status,
+        )
+
+    @api.exception_handler(ValidationError)
+    def validation_error(request, exc: ValidationError):
+        details = [_describe(e) for e in exc.errors]
+        return api.create_response(
+            request,
+            {
+                "code": "VALIDATION_ERROR",
+                "message": "La requête contient des erreurs.",
+                "details": details,
+            },
+            status=422,
+        )
+
+    @api.exception_handler(AuthenticationError)
+    def auth_error(request, exc):
+        return api.create_response(
+            request,
+            {
+                "code": "UNAUTHENTICATED",
+                "message": "Jeton d'accès absent, invalide ou révoqué (en-tête Authorization: Bearer …).",
+                "details": [],
+            },
+            status=401,
+        )
+
+    @api.exception_handler(Http404)
+    def not_found(request, exc):
+        return api.create_response(
+            request,
+            {"code": "NOT_FOUND", "message": str(exc) or "Ressource introuvable.", "details": []},
+            status=404,
+        )
+
+    @api.exception_handler(HttpError)
+    def http_error(request, exc: HttpError):
+        return api.create_response(
+            request, {"code": "ERROR", "message": str(exc), "details": []}, status=exc.status_code
+        )

@@ -1,0 +1,47 @@
+"""The public API under /api/v1: OpenAPI at /api/v1/openapi.json, docs at /api/v1/docs."""
+
+from ninja import NinjaAPI, Schema
+
+from octets import __version__
+from octets.api import errors
+from octets.api.auth import TokenAuth
+from octets.api.team import router as team_router
+
+api = NinjaAPI(
+    title="API Octets",
+    version="1.0.0",
+    description=(
+        "API d'Octets. Authentification : `Authorization: Bearer <jeton>` "
+        "(jeton créé par `octets create-token EMAIL`). Erreurs : `{code, message, details}` en français."
+    ),
+    auth=TokenAuth(),
+    urls_namespace="api-1.0.0",
+    docs_url="/docs",
+)
+errors.install(api)
+
+
+class Me(Schema):
+    id: int
+    email: str | None
+    first_name: str
+    last_name: str
+
+
+class Health(Schema):
+    status: str
+    version: str
+
+
+@api.get("/me", response=Me, tags=["Compte"], summary="Le compte du jeton")
+def me(request):
+    user = request.user
+    return Me(id=user.pk, email=user.email, first_name=user.first_name, last_name=user.last_name)
+
+
+@api.get("/health", response=Health, auth=None, tags=["Plateforme"], summary="État du service")
+def health(request):
+    return Health(status="ok", version=__version__)
+
+
+api.add_router("", team_router)
