@@ -18,3 +18,5 @@ STORAGES = {
 # Jobs run as they are enqueued; tests/jobs runs the real database worker as well.
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 AXES_FAILURE_LIMIT = 3
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

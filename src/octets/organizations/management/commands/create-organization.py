@@ -41,3 +41,9 @@ class Command(BaseCommand):
             ]
             raise CommandError("Organisation non créée.\n" + "\n".join(messages)) from exc
         self.stdout.write(f"Organisation créée : {organization} (id {organization.pk})")
+
+    @staticmethod
+    def _label(field: str) -> str:
+        if field == "__all__":
+            return ""
+        return f"{Organization._meta.get_field(field).verbose_name} : "

@@ -1,0 +1,549 @@
+"""The role matrix: for every protected URL (pages and API), what each persona gets.
+
+Two schools (``school`` and ``other_school``). Object ids in the URLs belong to ``school``.
+Every refused request must leave the database exactly as it was; every accepted write must have
+its effect; a persona acting from ``other_school`` never touches ``school``'s rows.
+"""
+
+from dataclasses import dataclass
+from datetime import timedelta
+from types import SimpleNamespace
+from typing import Any
+from urllib.parse import quote
+
+import pytest
+from django.core import mail
+from django.test import Client
+from django.utils import timezone
+
+from octets.accounts.models import PersonalAccessToken
+from octets.jobs.models import Job
+from octets.organizations.middleware import SESSION_KEY
+from octets.organizations.models import Invitation, Membership, Organization
+from tests.factories import InvitationFactory, MembershipFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+LOGIN = "→ /connexion/"  # 302 to the login page, with ?next=<the requested path>
+ADMIN_LOGIN = "→ /admin/login/"  # 302 to the platform console's own login page, ?next=<path>
+NEW_EMAIL = "nouvelle.recrue@alpha.example"
+
+
+# --- the world the matrix runs in ---------------------------------------------------------------
+
+
+@pytest.fixture
+def world(personas):
+    """The personas plus school rows to act on (and matching rows in the other school)."""
+    p = personas
+    two_days_ago = timezone.now() - timedelta(days=2)
+    return SimpleNamespace(
+        p=p,
+        target=MembershipFactory(
+            organization=p.school, role="MEMBER", user=UserFactory(email="cible@alpha.example")
+        ),
+        invitation=InvitationFactory(
+            organization=p.school, email="attente@alpha.example", last_sent_at=two_days_ago
+        ),
+        other_target=MembershipFactory(
+            organization=p.other_school, role="MEMBER", user=UserFactory(email="cible@beta.example")
+        ),
+        other_invitation=InvitationFactory(
+            organization=p.other_school, email="attente@beta.example", last_sent_at=two_days_ago
+        ),
+    )
+
+
+def _rows(organization=None):
+    org_filter = {} if organization is None else {"organization": organization}
+    orgs = Organization.objects.order_by("pk")
+    if organization is not None:
+        orgs = orgs.filter(pk=organization.pk)
+    return {
+        "organizations": list(orgs.values()),
+        "memberships": list(Membership.objects.filter(**org_filter).order_by("pk").values()),
+        "invitations": list(Invitation.objects.filter(**org_filter).order_by("pk").values()),
+        "jobs": list(Job.objects.filter(**org_filter).order_by("pk").values("pk", "payload")),
+    }
+
+
+def snapshot() -> dict[str, Any]:
+    """Every row a team action could write, plus the e-mails sent."""
+    return {**_rows(), "outbox": len(mail.outbox)}
+
+
+def _assert_redirects_to_login(response, login_path: str, requested: str):
+    assert response.status_code == 302
+    assert response["Location"] == f"{login_path}?next={quote(requested)}"
+
+
+# --- pages --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Page:
+    method: str
+    url: Any  # world -> str
+    data: Any = None  # world -> dict
+    writes: bool = False
+
+
+PAGES = {
+    "GET /equipe/membres/": Page("get", lambda w: "/equipe/membres/"),
+    "GET /equipe/invitations/": Page("get", lambda w: "/equipe/invitations/"),
+    "GET /equipe/inviter/": Page("get", lambda w: "/equipe/inviter/"),
+    "POST /equipe/inviter/": Page(
+        "post",
+        lambda w: "/equipe/inviter/",
+        lambda w: {"emails": NEW_EMAIL, "role": "MEMBER"},
+        writes=True,
+    ),
+    "GET /equipe/quitter/": Page("get", lambda w: "/equipe/quitter/"),
+    "GET /equipe/membres/<id>/supprimer/": Page(
+        "get", lambda w: f"/equipe/membres/{w.target.pk}/supprimer/"
+    ),
+    "POST /equipe/membres/<id>/supprimer/": Page(
+        "post", lambda w: f"/equipe/membres/{w.target.pk}/supprimer/", lambda w: {}, writes=True
+    ),
+    "POST /equipe/membres/<id>/role/": Page(
+        "post",
+        lambda w: f"/equipe/membres/{w.target.pk}/role/",
+        lambda w: {"role": "ADMIN"},
+        writes=True,
+    ),
+    "POST /equipe/invitations/<id>/renvoyer/": Page(
+        "post",
+        lambda w: f"/equipe/invitations/{w.invitation.pk}/renvoyer/",
+        lambda w: {},
+        writes=True,
+    ),
+    "POST /equipe/invitations/<id>/annuler/": Page(
+        "post",
+        lambda w: f"/equipe/invitations/{w.invitation.pk}/annuler/",
+        lambda w: {},
+        writes=True,
+    ),
+    "POST /organisation/changer/": Page(
+        "post",
+        lambda w: "/organisation/changer/",
+        lambda w: {"organization": w.p.school.pk},
+        writes=True,
+    ),
+    "GET /admin/": Page("get", lambda w: "/admin/"),
+}
+
+PAGE_PERSONAS = ("anonymous", "learner", "member", "admin", "other_admin", "platform_admin")
+
+# Sessions are in the persona's own (only) organization; ids belong to `school`.
+# other_admin is in `other_school`: lists show their own team, ids of `school` are 404.
+# fmt: off
+PAGE_MATRIX = {
+    #                                          anonymous  learner  member  admin  other_admin  platform_admin
+    "GET /equipe/membres/":                    (LOGIN,    403,     200,    200,   200,         403),
+    "GET /equipe/invitations/":                (LOGIN,    403,     403,    200,   200,         403),
+    "GET /equipe/inviter/":                    (LOGIN,    403,     403,    200,   200,         403),
+    "POST /equipe/inviter/":                   (LOGIN,    403,     403,    302,   302,         403),
+    "GET /equipe/quitter/":                    (LOGIN,    403,     200,    200,   200,         403),
+    "GET /equipe/membres/<id>/supprimer/":     (LOGIN,    403,     403,    200,   404,         403),
+    "POST /equipe/membres/<id>/supprimer/":    (LOGIN,    403,     403,    302,   404,         403),
+    "POST /equipe/membres/<id>/role/":         (LOGIN,    403,     403,    302,   404,         403),
+    "POST /equipe/invitations/<id>/renvoyer/": (LOGIN,    403,     403,    302,   404,         403),
+    "POST /equipe/invitations/<id>/annuler/":  (LOGIN,    403,     403,    302,   404,         403),
+    "POST /organisation/changer/":             (LOGIN,    403,     302,    302,   403,         403),
+    "GET /admin/":                             (ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 200),
+}
+# fmt: on
+
+assert set(PAGE_MATRIX) == set(PAGES)
+
+PAGE_CASES = [
+    pytest.param(endpoint, persona, expected, id=f"{endpoint} × {persona}")
+    for endpoint, row in PAGE_MATRIX.items()
+    for persona, expected in zip(PAGE_PERSONAS, row, strict=True)
+]
+
+
+def _page_effect(endpoint: str, persona: str, w, response) -> None:
+    """What an accepted page request must have done (or shown)."""
+    content = response.content.decode()
+    school_emails = (w.target.user.email, w.p.member.email, w.p.admin.email)
+    if endpoint == "GET /equipe/membres/":
+        if persona == "other_admin":
+            assert all(email not in content for email in school_emails)
+            assert w.other_target.user.email in content
+            assert w.p.other_admin.email in content
+        else:
+            assert all(email in content for email in school_emails)
+            assert w.other_target.user.email not in content
+    elif endpoint == "GET /equipe/invitations/":
+        if persona == "other_admin":
+            assert w.invitation.email not in content
+            assert w.other_invitation.email in content
+        else:
+            assert w.invitation.email in content
+            assert w.other_invitation.email not in content
+    elif endpoint == "POST /equipe/inviter/":
+        assert response["Location"] == "/equipe/invitations/"
+        organization = w.p.other_school if persona == "other_admin" else w.p.school
+        invitation = Invitation.objects.get(organization=organization, email=NEW_EMAIL)
+        assert invitation.status == Invitation.Status.PENDING
+        assert [m.to for m in mail.outbox] == [[NEW_EMAIL]]
+    elif endpoint == "GET /equipe/membres/<id>/supprimer/":
+        assert w.target.user.full_name in content
+    elif endpoint == "POST /equipe/membres/<id>/supprimer/":
+        assert response["Location"] == "/equipe/membres/"
+        w.target.refresh_from_db()
+        assert w.target.disabled_at is not None
+        assert w.target.updated_by == w.p.admin
+    elif endpoint == "POST /equipe/membres/<id>/role/":
+        assert response["Location"] == "/equipe/membres/"
+        w.target.refresh_from_db()
+        assert w.target.role == "ADMIN"
+    elif endpoint == "POST /equipe/invitations/<id>/renvoyer/":
+        assert response["Location"] == "/equipe/invitations/"
+        before = w.invitation.last_sent_at
+        w.invitation.refresh_from_db()
+        assert w.invitation.last_sent_at > before
+        assert [m.to for m in mail.outbox] == [[w.invitation.email]]
+    elif endpoint == "POST /equipe/invitations/<id>/annuler/":
+        assert response["Location"] == "/equipe/invitations/"
+        w.invitation.refresh_from_db()
+        assert w.invitation.status == Invitation.Status.CANCELLED
+    elif endpoint == "POST /organisation/changer/":
+        assert response["Location"] == "/equipe/membres/"
+        assert response.wsgi_request.session[SESSION_KEY] == w.p.school.pk
+    elif endpoint == "GET /admin/":
+        assert "Octets — console de la plateforme" in content
+
+
+@pytest.mark.parametrize(("endpoint", "persona", "expected"), PAGE_CASES)
+def test_page_matrix(world, endpoint, persona, expected):
+    page = PAGES[endpoint]
+    url = page.url(world)
+    client = world.p.client_for(persona)
+    before_all, before_school = snapshot(), _rows(world.p.school)
+
+    if page.method == "get":
+        response = client.get(url)
+    else:
+        response = client.post(url, page.data(world))
+
+    if expected == LOGIN:
+        _assert_redirects_to_login(response, "/connexion/", url)
+    elif expected == ADMIN_LOGIN:
+        _assert_redirects_to_login(response, "/admin/login/", url)
+    else:
+        assert response.status_code == expected, response.content.decode()[:800]
+
+    refused = expected in (LOGIN, ADMIN_LOGIN) or expected >= 400
+    if refused:
+        assert snapshot() == before_all, f"{persona} was refused {endpoint} but rows changed"
+        return
+    if persona == "other_admin":
+        # Acting in their own school is fine; `school` must not have moved.
+        assert _rows(world.p.school) == before_school
+    _page_effect(endpoint, persona, world, response)
+
+
+def test_page_matrix_covers_every_team_url():
+    """A new route under orga: must get a row in the matrix."""
+    from octets.www.orga.urls import urlpatterns
+
+    routes = {str(pattern.pattern) for pattern in urlpatterns}
+    covered = {endpoint.split(" ", 1)[1].lstrip("/") for endpoint in PAGES}
+    normalized = {
+        route.replace("<int:membership_id>", "<id>").replace("<int:invitation_id>", "<id>")
+        for route in routes
+    }
+    assert normalized <= covered, normalized - covered
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "data"),
+    [
+        ("get", lambda w: f"/equipe/membres/{w.other_target.pk}/supprimer/", None),
+        ("post", lambda w: f"/equipe/membres/{w.other_target.pk}/supprimer/", {}),
+        ("post", lambda w: f"/equipe/membres/{w.other_target.pk}/role/", {"role": "ADMIN"}),
+        ("post", lambda w: f"/equipe/invitations/{w.other_invitation.pk}/renvoyer/", {}),
+        ("post", lambda w: f"/equipe/invitations/{w.other_invitation.pk}/annuler/", {}),
+    ],
+    ids=["remove-form", "remove", "role", "resend", "cancel"],
+)
+def test_school_admin_gets_404_on_the_other_school_ids(world, method, url, data):
+    client = world.p.client_for("admin")
+    before = snapshot()
+    response = getattr(client, method)(url(world), data)
+    assert response.status_code == 404
+    assert snapshot() == before
+
+
+def test_admin_of_both_schools_only_acts_in_the_current_one(world, login):
+    """With two memberships, the session's organization scopes the ids a page accepts."""
+    p = world.p
+    MembershipFactory(organization=p.other_school, user=p.admin, role="ADMIN")
+    client = p.client_for("admin")
+    assert (
+        client.post("/organisation/changer/", {"organization": p.other_school.pk}).status_code
+        == 302
+    )
+
+    before = snapshot()
+    assert (
+        client.post(f"/equipe/membres/{world.target.pk}/role/", {"role": "ADMIN"}).status_code
+        == 404
+    )
+    assert client.post(f"/equipe/invitations/{world.invitation.pk}/annuler/").status_code == 404
+    assert snapshot() == before
+    members_page = client.get("/equipe/membres/").content.decode()
+    assert world.target.user.email not in members_page
+    assert world.other_target.user.email in members_page
+
+    assert client.post("/organisation/changer/", {"organization": p.school.pk}).status_code == 302
+    assert (
+        client.post(f"/equipe/membres/{world.target.pk}/role/", {"role": "ADMIN"}).status_code
+        == 302
+    )
+    world.target.refresh_from_db()
+    assert world.target.role == "ADMIN"
+
+
+def test_removed_admin_loses_every_access(world, api_client):
+    p = world.p
+    membership = Membership.objects.get(user=p.admin, organization=p.school)
+    membership.disabled_at = timezone.now()
+    membership.save(update_fields=["disabled_at"])
+    client = p.client_for("admin")
+    api = api_client(p.admin)
+    before = snapshot()
+
+    assert client.get("/equipe/membres/").status_code == 403
+    assert (
+        client.post(f"/equipe/membres/{world.target.pk}/role/", {"role": "ADMIN"}).status_code
+        == 403
+    )
+    assert api.get(f"/api/v1/organizations/{p.school.pk}/members").status_code == 404
+    assert (
+        api.patch(
+            f"/api/v1/organizations/{p.school.pk}/members/{world.target.pk}",
+            {"role": "ADMIN"},
+            content_type="application/json",
+        ).status_code
+        == 404
+    )
+    assert snapshot() == before
+
+
+# --- API ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Call:
+    method: str
+    url: Any  # world -> str
+    body: Any = None  # world -> dict
+
+
+def _org(w):
+    return f"/api/v1/organizations/{w.p.school.pk}"
+
+
+CALLS = {
+    "GET members": Call("get", lambda w: f"{_org(w)}/members"),
+    "PATCH members/{id}": Call(
+        "patch", lambda w: f"{_org(w)}/members/{w.target.pk}", lambda w: {"role": "ADMIN"}
+    ),
+    "DELETE members/{id}": Call("delete", lambda w: f"{_org(w)}/members/{w.target.pk}"),
+    "GET invitations": Call("get", lambda w: f"{_org(w)}/invitations"),
+    "POST invitations": Call(
+        "post", lambda w: f"{_org(w)}/invitations", lambda w: {"emails": NEW_EMAIL}
+    ),
+    "POST invitations/{id}/resend": Call(
+        "post", lambda w: f"{_org(w)}/invitations/{w.invitation.pk}/resend"
+    ),
+    "DELETE invitations/{id}": Call("delete", lambda w: f"{_org(w)}/invitations/{w.invitation.pk}"),
+}
+
+API_PERSONAS = (
+    "no_token",
+    "bad_token",
+    "revoked_token",
+    "learner",
+    "member",
+    "admin",
+    "other_admin",
+    "platform_admin",
+)
+
+# Every URL is under /api/v1/organizations/{school.id}/…
+# fmt: off
+API_MATRIX = {
+    #                                no_token bad_token revoked_token learner member admin other_admin platform_admin
+    "GET members":                   (401,    401,      401,          404,    200,   200,  404,        404),
+    "PATCH members/{id}":            (401,    401,      401,          404,    403,   200,  404,        404),
+    "DELETE members/{id}":           (401,    401,      401,          404,    403,   204,  404,        404),
+    "GET invitations":               (401,    401,      401,          404,    403,   200,  404,        404),
+    "POST invitations":              (401,    401,      401,          404,    403,   201,  404,        404),
+    "POST invitations/{id}/resend":  (401,    401,      401,          404,    403,   200,  404,        404),
+    "DELETE invitations/{id}":       (401,    401,      401,          404,    403,   204,  404,        404),
+}
+# fmt: on
+
+assert set(API_MATRIX) == set(CALLS)
+
+API_CASES = [
+    pytest.param(endpoint, persona, expected, id=f"{endpoint} × {persona}")
+    for endpoint, row in API_MATRIX.items()
+    for persona, expected in zip(API_PERSONAS, row, strict=True)
+]
+
+
+def _api_client_for(persona: str, w, api_client) -> Client:
+    if persona == "no_token":
+        return Client()
+    if persona == "bad_token":
+        return Client(headers={"Authorization": "Bearer oct_pas-un-vrai-jeton"})
+    if persona == "revoked_token":
+        client = api_client(w.p.admin)
+        PersonalAccessToken.objects.filter(user=w.p.admin).update(revoked_at=timezone.now())
+        return client
+    return api_client(getattr(w.p, persona))
+
+
+def _send(client: Client, call: Call, w):
+    kwargs = {}
+    if call.body is not None:
+        kwargs = {"data": call.body(w), "content_type": "application/json"}
+    return getattr(client, call.method)(call.url(w), **kwargs)
+
+
+def _api_effect(endpoint: str, persona: str, w, response) -> None:
+    if endpoint == "GET members":
+        emails = {row["email"] for row in response.json()["results"]}
+        assert {w.target.user.email, w.p.member.email, w.p.admin.email} <= emails
+        assert w.other_target.user.email not in emails
+        assert w.p.other_admin.email not in emails
+    elif endpoint == "PATCH members/{id}":
+        assert response.json()["role"] == "ADMIN"
+        w.target.refresh_from_db()
+        assert w.target.role == "ADMIN"
+    elif endpoint == "DELETE members/{id}":
+        w.target.refresh_from_db()
+        assert w.target.disabled_at is not None
+    elif endpoint == "GET invitations":
+        assert [row["email"] for row in response.json()] == [w.invitation.email]
+    elif endpoint == "POST invitations":
+        assert [row["email"] for row in response.json()] == [NEW_EMAIL]
+        assert Invitation.objects.filter(organization=w.p.school, email=NEW_EMAIL).exists()
+        assert [m.to for m in mail.outbox] == [[NEW_EMAIL]]
+    elif endpoint == "POST invitations/{id}/resend":
+        before = w.invitation.last_sent_at
+        w.invitation.refresh_from_db()
+        assert w.invitation.last_sent_at > before
+        assert [m.to for m in mail.outbox] == [[w.invitation.email]]
+    elif endpoint == "DELETE invitations/{id}":
+        w.invitation.refresh_from_db()
+        assert w.invitation.status == Invitation.Status.CANCELLED
+
+
+@pytest.mark.parametrize(("endpoint", "persona", "expected"), API_CASES)
+def test_api_matrix(world, api_client, endpoint, persona, expected):
+    call = CALLS[endpoint]
+    client = _api_client_for(persona, world, api_client)
+    before = snapshot()
+
+    response = _send(client, call, world)
+
+    assert response.status_code == expected, response.content.decode()[:800]
+    if expected >= 400:
+        assert snapshot() == before, f"{persona} was refused {endpoint} but rows changed"
+        body = response.json()
+        assert set(body) == {"code", "message", "details"}
+        assert body["details"] == []
+        if expected == 401:
+            assert body["code"] == "UNAUTHENTICATED"
+            assert body["message"].startswith("Jeton d'accès absent, invalide ou révoqué")
+        elif expected == 404:
+            assert body["code"] == "NOT_FOUND"
+            assert body["message"] == "Organisation introuvable, ou vous n'en êtes pas membre."
+        elif expected == 403:
+            assert body["message"] == (
+                "Cette action est réservée aux administrateurs de l'organisation."
+            )
+        return
+    if expected == 204:
+        assert response.content == b""
+    _api_effect(endpoint, persona, world, response)
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "body"),
+    [
+        ("patch", lambda w: f"/members/{w.target.pk}", {"role": "ADMIN"}),
+        ("delete", lambda w: f"/members/{w.target.pk}", None),
+        ("post", lambda w: f"/invitations/{w.invitation.pk}/resend", None),
+        ("delete", lambda w: f"/invitations/{w.invitation.pk}", None),
+    ],
+    ids=["change-role", "remove-member", "resend", "cancel"],
+)
+def test_other_admin_cannot_reach_school_ids_through_their_own_organization(
+    world, api_client, method, url, body
+):
+    """Right organization in the path (their own), wrong object id (the other school's)."""
+    client = api_client(world.p.other_admin)
+    path = f"/api/v1/organizations/{world.p.other_school.pk}{url(world)}"
+    kwargs = {} if body is None else {"data": body, "content_type": "application/json"}
+    before = snapshot()
+
+    response = getattr(client, method)(path, **kwargs)
+
+    assert response.status_code == 404
+    assert response.json()["code"] == "NOT_FOUND"
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "body"),
+    [
+        ("get", lambda w: f"{w.p.other_school.pk}/members", None),
+        ("get", lambda w: f"{w.p.other_school.pk}/invitations", None),
+        ("post", lambda w: f"{w.p.other_school.pk}/invitations", {"emails": NEW_EMAIL}),
+        ("patch", lambda w: f"{w.p.school.pk}/members/{w.other_target.pk}", {"role": "ADMIN"}),
+        ("delete", lambda w: f"{w.p.school.pk}/members/{w.other_target.pk}", None),
+        ("post", lambda w: f"{w.p.school.pk}/invitations/{w.other_invitation.pk}/resend", None),
+        ("delete", lambda w: f"{w.p.school.pk}/invitations/{w.other_invitation.pk}", None),
+    ],
+    ids=[
+        "list-foreign-members",
+        "list-foreign-invitations",
+        "invite-in-foreign-org",
+        "foreign-member-role",
+        "foreign-member-remove",
+        "foreign-invitation-resend",
+        "foreign-invitation-cancel",
+    ],
+)
+def test_school_admin_gets_404_on_the_other_school(world, api_client, method, url, body):
+    client = api_client(world.p.admin)
+    kwargs = {} if body is None else {"data": body, "content_type": "application/json"}
+    before = snapshot()
+
+    response = getattr(client, method)(f"/api/v1/organizations/{url(world)}", **kwargs)
+
+    assert response.status_code == 404
+    assert response.json()["code"] == "NOT_FOUND"
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize("persona", ["learner", "member", "admin", "other_admin", "platform_admin"])
+def test_api_lists_only_the_callers_organizations(world, api_client, persona):
+    p = world.p
+    expected = {
+        "learner": [],
+        "platform_admin": [],
+        "member": [(p.school.pk, "MEMBER")],
+        "admin": [(p.school.pk, "ADMIN")],
+        "other_admin": [(p.other_school.pk, "ADMIN")],
+    }[persona]
+    response = api_client(getattr(p, persona)).get("/api/v1/organizations")
+    assert response.status_code == 200
+    assert [(row["id"], row["role"]) for row in response.json()] == expected
