@@ -42,7 +42,7 @@ def test_create_organization_refuses_duplicates_and_bad_uai():
         run("create-organization", "--type", "SCO", "--uai", "0750001A", "--name", "B")
     with pytest.raises(CommandError, match="n'est pas valide"):
         run("create-organization", "--type", "SCO", "--uai", "ABC", "--name", "C")
-    with pytest.raises(CommandError, match="adresse e-mail de contact : .*courriel valide"):
+    with pytest.raises(CommandError, match=r"adresse e-mail de contact : .*courriel valide"):
         run(
             "create-organization",
             "--type",
