@@ -25,6 +25,13 @@ def _page_size(request) -> int:
     return size if size in PAGE_SIZES else 25
 
 
+def paginate(request, queryset):
+    """A page of ``queryset`` (size from ``?taille=``), with an elided page range for the links."""
+    page = Paginator(queryset, _page_size(request)).get_page(request.GET.get("page"))
+    page.elided_range = list(page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1))
+    return page
+
+
 def _team_counts(request) -> dict:
     org, user = request.organization, request.user
     counts = {"members_count": selectors.team_members(viewer=user, organization=org).count()}
@@ -44,7 +51,7 @@ def members(request):
     qs = selectors.team_members(
         viewer=request.user, organization=request.organization, search=search, role=role
     )
-    page = Paginator(qs, _page_size(request)).get_page(request.GET.get("page"))
+    page = paginate(request, qs)
     context = {
         "nav": "team",
         "tab": "members",
@@ -148,7 +155,7 @@ def leave(request):
 @organization_required(admin=True)
 def invitations(request):
     qs = selectors.pending_invitations(viewer=request.user, organization=request.organization)
-    page = Paginator(qs, _page_size(request)).get_page(request.GET.get("page"))
+    page = paginate(request, qs)
     return render(
         request,
         "orga/invitations.html",
