@@ -63,7 +63,11 @@ def _rows(organization=None):
         "organizations": list(orgs.values()),
         "memberships": list(Membership.objects.filter(**org_filter).order_by("pk").values()),
         "invitations": list(Invitation.objects.filter(**org_filter).order_by("pk").values()),
-        "jobs": list(Job.objects.filter(**org_filter).order_by("pk").values("pk", "payload")),
+        "jobs": list(
+            Job.objects.filter(**org_filter)
+            .order_by("pk")
+            .values("pk", "kind", "status", "payload")
+        ),
     }
 
 
@@ -99,6 +103,7 @@ PAGES = {
         writes=True,
     ),
     "GET /equipe/quitter/": Page("get", lambda w: "/equipe/quitter/"),
+    "POST /equipe/quitter/": Page("post", lambda w: "/equipe/quitter/", lambda w: {}, writes=True),
     "GET /equipe/membres/<id>/supprimer/": Page(
         "get", lambda w: f"/equipe/membres/{w.target.pk}/supprimer/"
     ),
@@ -135,7 +140,8 @@ PAGES = {
 PAGE_PERSONAS = ("anonymous", "learner", "member", "admin", "other_admin", "platform_admin")
 
 # Sessions are in the persona's own (only) organization; ids belong to `school`.
-# other_admin is in `other_school`: lists show their own team, ids of `school` are 404.
+# other_admin is in `other_school`: lists show their own team, ids of `school` are 404, and
+# as its only admin they cannot leave it (409). `school` has two admins, so `admin` can.
 # fmt: off
 PAGE_MATRIX = {
     #                                          anonymous  learner  member  admin  other_admin  platform_admin
@@ -144,6 +150,7 @@ PAGE_MATRIX = {
     "GET /equipe/inviter/":                    (LOGIN,    403,     403,    200,   200,         403),
     "POST /equipe/inviter/":                   (LOGIN,    403,     403,    302,   302,         403),
     "GET /equipe/quitter/":                    (LOGIN,    403,     200,    200,   200,         403),
+    "POST /equipe/quitter/":                   (LOGIN,    403,     302,    302,   409,         403),
     "GET /equipe/membres/<id>/supprimer/":     (LOGIN,    403,     403,    200,   404,         403),
     "POST /equipe/membres/<id>/supprimer/":    (LOGIN,    403,     403,    302,   404,         403),
     "POST /equipe/membres/<id>/role/":         (LOGIN,    403,     403,    302,   404,         403),
@@ -209,6 +216,13 @@ def _page_effect(endpoint: str, persona: str, w, response) -> None:
         assert response["Location"] == "/equipe/invitations/"
         w.invitation.refresh_from_db()
         assert w.invitation.status == Invitation.Status.CANCELLED
+    elif endpoint == "POST /equipe/quitter/":
+        assert response["Location"] == "/"
+        user = w.p.member if persona == "member" else w.p.admin
+        membership = Membership.objects.get(user=user, organization=w.p.school)
+        assert membership.disabled_at is not None
+        # No organization left: signed out.
+        assert "_auth_user_id" not in response.wsgi_request.session
     elif endpoint == "POST /organisation/changer/":
         assert response["Location"] == "/equipe/membres/"
         assert response.wsgi_request.session[SESSION_KEY] == w.p.school.pk
@@ -223,10 +237,7 @@ def test_page_matrix(world, endpoint, persona, expected):
     client = world.p.client_for(persona)
     before_all, before_school = snapshot(), _rows(world.p.school)
 
-    if page.method == "get":
-        response = client.get(url)
-    else:
-        response = client.post(url, page.data(world))
+    response = client.get(url) if page.method == "get" else client.post(url, page.data(world))
 
     if expected == LOGIN:
         _assert_redirects_to_login(response, "/connexion/", url)
@@ -259,6 +270,22 @@ def test_page_matrix_covers_every_team_url():
 
 
 @pytest.mark.parametrize(
+    "endpoint", [name for name, page in PAGES.items() if page.method == "post"]
+)
+def test_page_writes_without_csrf_token_are_refused(world, endpoint):
+    page = PAGES[endpoint]
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(world.p.admin, backend="octets.accounts.backends.EmailOrUsernameBackend")
+    before = snapshot()
+
+    response = client.post(page.url(world), page.data(world))
+
+    assert response.status_code == 403
+    assert "Formulaire expiré" in response.content.decode()
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize(
     ("method", "url", "data"),
     [
         ("get", lambda w: f"/equipe/membres/{w.other_target.pk}/supprimer/", None),
@@ -277,7 +304,7 @@ def test_school_admin_gets_404_on_the_other_school_ids(world, method, url, data)
     assert snapshot() == before
 
 
-def test_admin_of_both_schools_only_acts_in_the_current_one(world, login):
+def test_admin_of_both_schools_only_acts_in_the_current_one(world):
     """With two memberships, the session's organization scopes the ids a page accepts."""
     p = world.p
     MembershipFactory(organization=p.other_school, user=p.admin, role="ADMIN")
@@ -348,25 +375,28 @@ def _org(w):
 
 
 CALLS = {
-    "GET members": Call("get", lambda w: f"{_org(w)}/members"),
-    "PATCH members/{id}": Call(
+    "GET /members": Call("get", lambda w: f"{_org(w)}/members"),
+    "PATCH /members/{membership_id}": Call(
         "patch", lambda w: f"{_org(w)}/members/{w.target.pk}", lambda w: {"role": "ADMIN"}
     ),
-    "DELETE members/{id}": Call("delete", lambda w: f"{_org(w)}/members/{w.target.pk}"),
-    "GET invitations": Call("get", lambda w: f"{_org(w)}/invitations"),
-    "POST invitations": Call(
+    "DELETE /members/{membership_id}": Call("delete", lambda w: f"{_org(w)}/members/{w.target.pk}"),
+    "GET /invitations": Call("get", lambda w: f"{_org(w)}/invitations"),
+    "POST /invitations": Call(
         "post", lambda w: f"{_org(w)}/invitations", lambda w: {"emails": NEW_EMAIL}
     ),
-    "POST invitations/{id}/resend": Call(
+    "POST /invitations/{invitation_id}/resend": Call(
         "post", lambda w: f"{_org(w)}/invitations/{w.invitation.pk}/resend"
     ),
-    "DELETE invitations/{id}": Call("delete", lambda w: f"{_org(w)}/invitations/{w.invitation.pk}"),
+    "DELETE /invitations/{invitation_id}": Call(
+        "delete", lambda w: f"{_org(w)}/invitations/{w.invitation.pk}"
+    ),
 }
 
 API_PERSONAS = (
     "no_token",
     "bad_token",
     "revoked_token",
+    "admin_session",
     "learner",
     "member",
     "admin",
@@ -374,17 +404,19 @@ API_PERSONAS = (
     "platform_admin",
 )
 
-# Every URL is under /api/v1/organizations/{school.id}/…
+# Every URL is under /api/v1/organizations/{organization_id} with the id of `school`.
+# admin_session: `admin` signed in to the pages (session cookie) but no bearer token; the API
+# only trusts tokens, so a page session cannot be used to forge API writes (no CSRF there).
 # fmt: off
 API_MATRIX = {
-    #                                no_token bad_token revoked_token learner member admin other_admin platform_admin
-    "GET members":                   (401,    401,      401,          404,    200,   200,  404,        404),
-    "PATCH members/{id}":            (401,    401,      401,          404,    403,   200,  404,        404),
-    "DELETE members/{id}":           (401,    401,      401,          404,    403,   204,  404,        404),
-    "GET invitations":               (401,    401,      401,          404,    403,   200,  404,        404),
-    "POST invitations":              (401,    401,      401,          404,    403,   201,  404,        404),
-    "POST invitations/{id}/resend":  (401,    401,      401,          404,    403,   200,  404,        404),
-    "DELETE invitations/{id}":       (401,    401,      401,          404,    403,   204,  404,        404),
+    #                                           no_token  bad_token  revoked_token  admin_session  learner  member  admin  other_admin  platform_admin
+    "GET /members":                             (401,     401,       401,           401,           404,     200,    200,   404,         404),
+    "PATCH /members/{membership_id}":           (401,     401,       401,           401,           404,     403,    200,   404,         404),
+    "DELETE /members/{membership_id}":          (401,     401,       401,           401,           404,     403,    204,   404,         404),
+    "GET /invitations":                         (401,     401,       401,           401,           404,     403,    200,   404,         404),
+    "POST /invitations":                        (401,     401,       401,           401,           404,     403,    201,   404,         404),
+    "POST /invitations/{invitation_id}/resend": (401,     401,       401,           401,           404,     403,    200,   404,         404),
+    "DELETE /invitations/{invitation_id}":      (401,     401,       401,           401,           404,     403,    204,   404,         404),
 }
 # fmt: on
 
@@ -402,6 +434,8 @@ def _api_client_for(persona: str, w, api_client) -> Client:
         return Client()
     if persona == "bad_token":
         return Client(headers={"Authorization": "Bearer oct_pas-un-vrai-jeton"})
+    if persona == "admin_session":
+        return w.p.client_for("admin")
     if persona == "revoked_token":
         client = api_client(w.p.admin)
         PersonalAccessToken.objects.filter(user=w.p.admin).update(revoked_at=timezone.now())
@@ -417,32 +451,45 @@ def _send(client: Client, call: Call, w):
 
 
 def _api_effect(endpoint: str, persona: str, w, response) -> None:
-    if endpoint == "GET members":
+    if endpoint == "GET /members":
         emails = {row["email"] for row in response.json()["results"]}
         assert {w.target.user.email, w.p.member.email, w.p.admin.email} <= emails
         assert w.other_target.user.email not in emails
         assert w.p.other_admin.email not in emails
-    elif endpoint == "PATCH members/{id}":
+    elif endpoint == "PATCH /members/{membership_id}":
         assert response.json()["role"] == "ADMIN"
         w.target.refresh_from_db()
         assert w.target.role == "ADMIN"
-    elif endpoint == "DELETE members/{id}":
+    elif endpoint == "DELETE /members/{membership_id}":
         w.target.refresh_from_db()
         assert w.target.disabled_at is not None
-    elif endpoint == "GET invitations":
+    elif endpoint == "GET /invitations":
         assert [row["email"] for row in response.json()] == [w.invitation.email]
-    elif endpoint == "POST invitations":
+    elif endpoint == "POST /invitations":
         assert [row["email"] for row in response.json()] == [NEW_EMAIL]
         assert Invitation.objects.filter(organization=w.p.school, email=NEW_EMAIL).exists()
         assert [m.to for m in mail.outbox] == [[NEW_EMAIL]]
-    elif endpoint == "POST invitations/{id}/resend":
+    elif endpoint == "POST /invitations/{invitation_id}/resend":
         before = w.invitation.last_sent_at
         w.invitation.refresh_from_db()
         assert w.invitation.last_sent_at > before
         assert [m.to for m in mail.outbox] == [[w.invitation.email]]
-    elif endpoint == "DELETE invitations/{id}":
+    elif endpoint == "DELETE /invitations/{invitation_id}":
         w.invitation.refresh_from_db()
         assert w.invitation.status == Invitation.Status.CANCELLED
+
+
+def test_api_matrix_covers_every_organization_endpoint(client):
+    """A new endpoint under /organizations/{organization_id} must get a row in the matrix."""
+    prefix = "/api/v1/organizations/{organization_id}"
+    paths = client.get("/api/v1/openapi.json").json()["paths"]
+    endpoints = {
+        f"{method.upper()} {path.removeprefix(prefix)}"
+        for path, operations in paths.items()
+        if path.startswith(prefix)
+        for method in operations
+    }
+    assert endpoints == set(API_MATRIX)
 
 
 @pytest.mark.parametrize(("endpoint", "persona", "expected"), API_CASES)

@@ -76,6 +76,20 @@ def install(api):
 
     @api.exception_handler(HttpError)
     def http_error(request, exc: HttpError):
+        if exc.status_code == 400 and isinstance(exc.__cause__, ValueError):
+            # ninja could not parse the body (malformed JSON): same shape as validation errors.
+            return api.create_response(
+                request,
+                {
+                    "code": "VALIDATION_ERROR",
+                    "message": "La requête contient des erreurs.",
+                    "details": ["Le corps de la requête n'est pas un JSON valide."],
+                },
+                status=422,
+            )
+        code = {401: "UNAUTHENTICATED", 403: "FORBIDDEN", 404: "NOT_FOUND"}.get(
+            exc.status_code, "ERROR"
+        )
         return api.create_response(
-            request, {"code": "ERROR", "message": str(exc), "details": []}, status=exc.status_code
+            request, {"code": code, "message": str(exc), "details": []}, status=exc.status_code
         )

@@ -4,7 +4,7 @@ from datetime import datetime
 from typing import Literal
 
 from django.http import Http404
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
 from octets.organizations import selectors, services
@@ -189,7 +189,7 @@ def remove_member(request, organization_id: int, membership_id: int):
     else:
         _organization_for(request, organization_id, admin=True)
         services.remove_member(membership=membership, by=request.user)
-    return 204, None
+    return Status(204, None)
 
 
 @router.get(
@@ -215,7 +215,7 @@ def invite(request, organization_id: int, payload: InvitationIn):
     sent = services.invite_members(
         organization=organization, invited_by=request.user, emails=payload.emails, role=payload.role
     )
-    return 201, [_invitation_out(i) for i in sent]
+    return Status(201, [_invitation_out(i) for i in sent])
 
 
 def _pending(request, organization, invitation_id) -> Invitation:
@@ -250,4 +250,4 @@ def cancel(request, organization_id: int, invitation_id: int):
     services.cancel_invitation(
         invitation=_pending(request, organization, invitation_id), by=request.user
     )
-    return 204, None
+    return Status(204, None)
