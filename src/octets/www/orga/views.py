@@ -28,7 +28,9 @@ def _page_size(request) -> int:
 def paginate(request, queryset):
     """A page of ``queryset`` (size from ``?taille=``), with an elided page range for the links."""
     page = Paginator(queryset, _page_size(request)).get_page(request.GET.get("page"))
-    page.elided_range = list(page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1))
+    page.elided_range = list(
+        page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)
+    )
     return page
 
 

@@ -37,7 +37,9 @@ class Command(BaseCommand):
             )
         except ValidationError as exc:
             messages = [
-                f"{self._label(field)}{msg}" for field, msgs in exc.message_dict.items() for msg in msgs
+                f"{self._label(field)}{msg}"
+                for field, msgs in exc.message_dict.items()
+                for msg in msgs
             ]
             raise CommandError("Organisation non créée.\n" + "\n".join(messages)) from exc
         self.stdout.write(f"Organisation créée : {organization} (id {organization.pk})")
