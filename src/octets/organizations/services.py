@@ -309,6 +309,19 @@ def accept_invitation(*, invitation_id, code: str, user) -> Membership:
 # --- members ----------------------------------------------------------------------------------
 
 
+def _locked_active_membership(membership: Membership) -> Membership:
+    """Lock the organization, then re-read the membership: it must still be active."""
+    _locked(membership.organization)
+    membership = (
+        Membership.objects.select_for_update().select_related("organization").get(pk=membership.pk)
+    )
+    if membership.disabled_at is not None:
+        raise TeamError(
+            _("Ce membre ne fait plus partie de l'équipe."), code="MEMBERSHIP_DISABLED", status=404
+        )
+    return membership
+
+
 def _guard_last_admin(membership: Membership, message: str) -> None:
     if membership.is_admin and count_active_admins(membership.organization) <= 1:
         raise TeamError(message, code="LAST_ADMIN", status=409)
@@ -320,14 +333,7 @@ def change_member_role(*, membership: Membership, role: str, by) -> Membership:
         raise TeamError(
             _("Le rôle « %(role)s » n'existe pas.") % {"role": role}, code="INVALID_ROLE"
         )
-    _locked(membership.organization)
-    membership = (
-        Membership.objects.select_for_update().select_related("organization").get(pk=membership.pk)
-    )
-    if membership.disabled_at is not None:
-        raise TeamError(
-            _("Ce membre ne fait plus partie de l'équipe."), code="MEMBERSHIP_DISABLED", status=404
-        )
+    membership = _locked_active_membership(membership)
     if role == membership.role:
         return membership
     if role == Membership.Role.MEMBER:
@@ -347,14 +353,7 @@ def change_member_role(*, membership: Membership, role: str, by) -> Membership:
 @transaction.atomic
 def remove_member(*, membership: Membership, by) -> Membership:
     """Soft-disable: the person loses access; what they created stays with the team."""
-    _locked(membership.organization)
-    membership = (
-        Membership.objects.select_for_update().select_related("organization").get(pk=membership.pk)
-    )
-    if membership.disabled_at is not None:
-        raise TeamError(
-            _("Ce membre ne fait plus partie de l'équipe."), code="MEMBERSHIP_DISABLED", status=404
-        )
+    membership = _locked_active_membership(membership)
     _guard_last_admin(
         membership,
         _(

@@ -199,28 +199,30 @@ def _own_invitation(request, invitation_id):
     return invitation
 
 
+def _invitation_action(request, invitation_id, action, success_message):
+    invitation = _own_invitation(request, invitation_id)
+    try:
+        action(invitation=invitation, by=request.user)
+    except services.TeamError as exc:
+        return _problem_response(request, exc)
+    messages.success(request, success_message % {"email": invitation.email})
+    return redirect("orga:invitations")
+
+
 @require_POST
 @organization_required(admin=True)
 def resend_invitation(request, invitation_id: int):
-    invitation = _own_invitation(request, invitation_id)
-    try:
-        services.resend_invitation(invitation=invitation, by=request.user)
-    except services.TeamError as exc:
-        return _problem_response(request, exc)
-    messages.success(request, _("Invitation renvoyée à %(email)s.") % {"email": invitation.email})
-    return redirect("orga:invitations")
+    return _invitation_action(
+        request, invitation_id, services.resend_invitation, _("Invitation renvoyée à %(email)s.")
+    )
 
 
 @require_POST
 @organization_required(admin=True)
 def cancel_invitation(request, invitation_id: int):
-    invitation = _own_invitation(request, invitation_id)
-    try:
-        services.cancel_invitation(invitation=invitation, by=request.user)
-    except services.TeamError as exc:
-        return _problem_response(request, exc)
-    messages.success(request, _("Invitation de %(email)s annulée.") % {"email": invitation.email})
-    return redirect("orga:invitations")
+    return _invitation_action(
+        request, invitation_id, services.cancel_invitation, _("Invitation de %(email)s annulée.")
+    )
 
 
 @require_POST
