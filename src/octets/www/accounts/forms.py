@@ -13,7 +13,8 @@ class LoginForm(AuthenticationForm):
     username = forms.CharField(
         label=_("Adresse e-mail ou identifiant"),
         max_length=254,
-        widget=forms.TextInput(attrs={"autocomplete": "username", "autofocus": True}),
+        # No autofocus: the skip link stays the first stop and the page is read from its title.
+        widget=forms.TextInput(attrs={"autocomplete": "username"}),
     )
     password = forms.CharField(
         label=_("Mot de passe"),

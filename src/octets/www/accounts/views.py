@@ -145,8 +145,11 @@ def join(request, invitation_id: int, code: str):
     except TeamError as exc:
         return render(request, "accounts/join_error.html", {"problem": exc}, status=exc.status)
 
+    # Own ids for the login form: the sign-up form beside it has a password field too.
     login_form = LoginForm(
-        request, data=request.POST if request.POST.get("action") == "login" else None
+        request,
+        data=request.POST if request.POST.get("action") == "login" else None,
+        auto_id="login-%s",
     )
     signup_form = SignupForm(
         request.POST if request.POST.get("action") == "signup" else None,

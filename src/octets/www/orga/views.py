@@ -169,7 +169,7 @@ def invitations(request):
 @organization_required(admin=True)
 def invite(request):
     form = InviteForm(request.POST or None)
-    context = {"nav": "team", "tab": "invite", "form": form}
+    context = {"nav": "team", "tab": "invite", "form": form, **_team_counts(request)}
     if request.method == "GET":
         return render(request, "orga/invite.html", context)
     if not form.is_valid():
