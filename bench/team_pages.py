@@ -62,7 +62,8 @@ def main():
         for i in range(args.members)
     )
     Membership.objects.bulk_create(
-        Membership(user=u, organization=org, role="ADMIN" if i == 0 else "MEMBER") for i, u in enumerate(users)
+        Membership(user=u, organization=org, role="ADMIN" if i == 0 else "MEMBER")
+        for i, u in enumerate(users)
     )
     admin = users[0]
     client = Client()
@@ -96,8 +97,12 @@ def main():
     cases = {
         "baseline GET /connexion/": lambda: anonymous.get("/connexion/"),
         "GET /equipe/membres/ (25 lignes)": lambda: client.get("/equipe/membres/"),
-        "GET /equipe/membres/?search=nom01234": lambda: client.get("/equipe/membres/", {"search": "nom01234"}),
-        "GET /equipe/membres/?taille=100&page=10": lambda: client.get("/equipe/membres/", {"taille": 100, "page": 10}),
+        "GET /equipe/membres/?search=nom01234": lambda: client.get(
+            "/equipe/membres/", {"search": "nom01234"}
+        ),
+        "GET /equipe/membres/?taille=100&page=10": lambda: client.get(
+            "/equipe/membres/", {"taille": 100, "page": 10}
+        ),
         "invite_members (50 adresses)": invite_50,
     }
     results = {name: timed(fn) for name, fn in cases.items()}
