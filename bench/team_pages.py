@@ -66,6 +66,9 @@ def main():
         for i, u in enumerate(users)
     )
     admin = users[0]
+    if django.db.connection.vendor == "postgresql":
+        with django.db.connection.cursor() as cursor:
+            cursor.execute("ANALYZE")  # as autovacuum would after a bulk load
     client = Client()
     client.force_login(admin, backend="octets.accounts.backends.EmailOrUsernameBackend")
     anonymous = Client()

@@ -129,7 +129,12 @@ TEMPLATES = [
 # Database: SQLite by default (WAL + IMMEDIATE transactions), PostgreSQL when DATABASE_URL says so.
 DEFAULT_SQLITE = VAR_DIR / "octets.sqlite3"
 DATABASE_URL = env("DATABASE_URL", f"sqlite:///{DEFAULT_SQLITE}")
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0)}
+# Connections are kept for a minute (health-checked) instead of one per request.
+DATABASES = {
+    "default": dj_database_url.parse(
+        DATABASE_URL, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60), conn_health_checks=True
+    )
+}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",

@@ -34,9 +34,11 @@ def paginate(request, queryset):
     return page
 
 
-def _team_counts(request) -> dict:
+def _team_counts(request, members_count: int | None = None) -> dict:
     org, user = request.organization, request.user
-    counts = {"members_count": selectors.team_members(viewer=user, organization=org).count()}
+    if members_count is None:
+        members_count = selectors.team_members(viewer=user, organization=org).count()
+    counts = {"members_count": members_count}
     if request.membership.is_admin:
         counts["invitations_count"] = selectors.pending_invitations(
             viewer=user, organization=org
@@ -64,7 +66,8 @@ def members(request):
         "page_sizes": PAGE_SIZES,
         "page_size": page.paginator.per_page,
         "roles": Membership.Role.choices,
-        **_team_counts(request),
+        # Without filters the page count is the team size: no second COUNT.
+        **_team_counts(request, None if (search or role) else page.paginator.count),
     }
     template = "orga/members.html#members-table" if request.htmx else "orga/members.html"
     response = render(request, template, context)
