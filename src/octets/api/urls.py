@@ -1,13 +1,22 @@
 """The public API under /api/v1: OpenAPI at /api/v1/openapi.json, docs at /api/v1/docs."""
 
 from ninja import NinjaAPI, Schema
+from ninja.renderers import JSONRenderer
 
 from octets import __version__
 from octets.api import errors
 from octets.api.auth import TokenAuth
 from octets.api.team import router as team_router
 
+
+class ReadableJSONRenderer(JSONRenderer):
+    """UTF-8 JSON: French messages stay readable (« é » rather than \\u00e9)."""
+
+    json_dumps_params = {"ensure_ascii": False}
+
+
 api = NinjaAPI(
+    renderer=ReadableJSONRenderer(),
     title="API Octets",
     version="1.0.0",
     description=(
