@@ -240,6 +240,18 @@ def test_qrocm_dep_answers_match_distinct_groups_of_the_pool():
     assert check_answer(DEP, {"n1": "Firefox", "n2": "Opera"}).result is KO
 
 
+def test_qrocm_dep_counts_a_repeated_answer_once_even_with_a_shared_pool():
+    shared_pool = qrocm(
+        ChallengeType.QROCM_DEP,
+        "p1:\n- RSS\n- Atom\np2:\n- RSS\n- Atom\n",
+        "Deux formats de flux : ${p1} ${p2}",
+    )
+    assert check_answer(shared_pool, {"p1": "Atom", "p2": "rss"}).result is OK
+    repeated = check_answer(shared_pool, {"p1": "RSS", "p2": " rss "})
+    assert repeated.result is KO
+    assert repeated.details == (("p1", True), ("p2", False))
+
+
 def test_qrocm_dep_legacy_scoring_gives_partially():
     challenge = qrocm(
         ChallengeType.QROCM_DEP,

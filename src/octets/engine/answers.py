@@ -363,16 +363,22 @@ def _check_qrocm_dep(challenge: Challenge, value: str | Mapping[str, str]) -> Ev
     treatments = challenge.treatments  # inputs are interchangeable: selects are treated too
     remaining = {key: _treated_variants(variants, treatments) for key, variants in solutions}
     details: list[tuple[str, bool]] = []
+    given: set[str] = set()
     for key in keys:
         answer = apply_treatments(answers.get(key, ""), treatments)
-        matched = next(
-            (
-                group
-                for group, variants in remaining.items()
-                if matches_one_of(answer, variants, treatments)
-            ),
-            None,
-        )
+        # The same answer typed in two inputs counts once ("RSS", "RSS" is one right answer).
+        repeated = answer in given
+        given.add(answer)
+        matched = None
+        if not repeated:
+            matched = next(
+                (
+                    group
+                    for group, variants in remaining.items()
+                    if matches_one_of(answer, variants, treatments)
+                ),
+                None,
+            )
         if matched is not None:
             del remaining[matched]
         details.append((key, matched is not None))
