@@ -14,6 +14,8 @@ SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 ## make run: set up everything (venv, pinned deps, migrations, demo data) and serve Octets + worker.
 run: install
 	$(OCTETS) migrate --noinput
+	$(OCTETS) build-content --output var/content/release.json
+	$(OCTETS) load-content var/content/release.json
 	$(OCTETS) demo
 	@echo "Octets : http://$(HOST):$(PORT)/  (Ctrl+C pour arrêter)"
 	@$(OCTETS) worker & WORKER=$$!; \

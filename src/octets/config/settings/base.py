@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "octets.accounts",
     "octets.organizations",
+    "octets.content",
     "octets.jobs",
     "octets.api",
     "octets.www",
