@@ -349,3 +349,49 @@ def signed_in(live_server):
         return page
 
     return sign_in
+
+
+# --- the school most browser tests work in ------------------------------------------------------
+
+
+@pytest.fixture
+def school(transactional_db):
+    from tests.factories import OrganizationFactory
+
+    return OrganizationFactory(
+        name="Collège Jean Moulin", external_id="0750001A", email="ce.0750001a@ac-test.example"
+    )
+
+
+@pytest.fixture
+def admin(school):
+    from octets.organizations.models import Membership
+    from tests.factories import MembershipFactory
+
+    return MembershipFactory(
+        organization=school,
+        role=Membership.Role.ADMIN,
+        user__first_name="Alice",
+        user__last_name="Durand",
+        user__email="alice.durand@college-jean-moulin.example",
+    ).user
+
+
+@pytest.fixture
+def teacher_membership(school):
+    from octets.organizations.models import Membership
+    from tests.e2e.support import TEACHER_EMAIL
+    from tests.factories import MembershipFactory
+
+    return MembershipFactory(
+        organization=school,
+        role=Membership.Role.MEMBER,
+        user__first_name="Camille",
+        user__last_name="Martin",
+        user__email=TEACHER_EMAIL,
+    )
+
+
+@pytest.fixture
+def member(teacher_membership):
+    return teacher_membership

@@ -4,6 +4,7 @@ import re
 
 from playwright.sync_api import Locator, Page, expect
 
+TEACHER_EMAIL = "camille.martin@college-jean-moulin.example"
 JOIN_PATH = re.compile(r"/rejoindre/\d+/[A-Za-z0-9]+/")
 
 

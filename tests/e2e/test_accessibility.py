@@ -4,16 +4,13 @@ through the ``visit`` and ``axe.navigating`` helpers of conftest.py)."""
 
 import re
 
-import pytest
 from playwright.sync_api import expect
 
-from octets.organizations.models import Membership
 from tests.e2e.support import expect_described_error, member_row, url_path
 from tests.factories import (
     PASSWORD,
     InvitationFactory,
     MembershipFactory,
-    OrganizationFactory,
     UserFactory,
 )
 
@@ -27,35 +24,6 @@ def tab_to(page, target, max_tabs: int = MAX_TABS) -> int:
         if target.evaluate("element => element === document.activeElement"):
             return presses
     raise AssertionError(f"{target} not reached with {max_tabs} presses of Tab")
-
-
-@pytest.fixture
-def school(transactional_db):
-    return OrganizationFactory(
-        name="Collège Jean Moulin", external_id="0750001A", email="ce.0750001a@ac-test.example"
-    )
-
-
-@pytest.fixture
-def admin(school):
-    return MembershipFactory(
-        organization=school,
-        role=Membership.Role.ADMIN,
-        user__first_name="Alice",
-        user__last_name="Durand",
-        user__email="alice.durand@college.example",
-    ).user
-
-
-@pytest.fixture
-def member(school):
-    return MembershipFactory(
-        organization=school,
-        role=Membership.Role.MEMBER,
-        user__first_name="Camille",
-        user__last_name="Martin",
-        user__email="camille.martin@college.example",
-    )
 
 
 # --- keyboard -----------------------------------------------------------------------------------

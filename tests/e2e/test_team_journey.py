@@ -7,43 +7,14 @@ members. Every page state reached is checked with axe (see conftest.py).
 
 import re
 
-import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from octets.organizations.models import Invitation, Membership
-from tests.e2e.support import join_path, member_row, members_table, url_path
-from tests.factories import PASSWORD, MembershipFactory, OrganizationFactory
+from tests.e2e.support import TEACHER_EMAIL, join_path, member_row, members_table, url_path
+from tests.factories import PASSWORD, OrganizationFactory
 
-TEACHER_EMAIL = "camille.martin@college-jean-moulin.example"
 TEACHER_PASSWORD = "Tableau-Vert42"
-
-
-@pytest.fixture
-def school(transactional_db):
-    return OrganizationFactory(name="Collège Jean Moulin", external_id="0750001A")
-
-
-@pytest.fixture
-def admin(school):
-    return MembershipFactory(
-        organization=school,
-        role=Membership.Role.ADMIN,
-        user__first_name="Alice",
-        user__last_name="Durand",
-        user__email="alice.durand@college-jean-moulin.example",
-    ).user
-
-
-@pytest.fixture
-def teacher_membership(school):
-    return MembershipFactory(
-        organization=school,
-        role=Membership.Role.MEMBER,
-        user__first_name="Camille",
-        user__last_name="Martin",
-        user__email=TEACHER_EMAIL,
-    )
 
 
 def test_admin_invites_a_teacher_who_creates_an_account_and_joins_the_team(
