@@ -1,6 +1,7 @@
 """Hooks django-axes calls: who is trying to sign in, and the page shown when they are locked."""
 
 from django.conf import settings
+from django.http import JsonResponse
 from django.shortcuts import render
 
 
@@ -13,6 +14,18 @@ def lockout_response(request, original_response=None, credentials=None):
     from octets.www.accounts.forms import LoginForm
 
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            {
+                "code": "LOCKED_OUT",
+                "message": (
+                    f"Trop d'échecs de connexion : connexion bloquée pendant {minutes} minutes."
+                ),
+                "details": [],
+            },
+            status=429,
+            json_dumps_params={"ensure_ascii": False},
+        )
     form = LoginForm(request, data=request.POST or None)
     return render(
         request,

@@ -3,6 +3,7 @@
 from django.http import Http404
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+from octets.assessments.errors import AssessmentError
 from octets.organizations.services import TeamError
 
 FIELD_NAMES = {
@@ -35,6 +36,14 @@ def _describe(error: dict) -> str:
 def install(api):
     @api.exception_handler(TeamError)
     def team_error(request, exc: TeamError):
+        return api.create_response(
+            request,
+            {"code": exc.code, "message": exc.message, "details": exc.details},
+            status=exc.status,
+        )
+
+    @api.exception_handler(AssessmentError)
+    def assessment_error(request, exc: AssessmentError):
         return api.create_response(
             request,
             {"code": exc.code, "message": exc.message, "details": exc.details},

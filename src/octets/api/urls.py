@@ -5,6 +5,8 @@ from ninja.renderers import JSONRenderer
 
 from octets import __version__
 from octets.api import errors
+from octets.api.assessments import auth_router as auth_token_router
+from octets.api.assessments import router as assessments_router
 from octets.api.auth import TokenAuth
 from octets.api.team import router as team_router
 
@@ -54,3 +56,5 @@ def health(request):
 
 
 api.add_router("", team_router)
+api.add_router("", assessments_router)
+api.add_router("", auth_token_router)

@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "octets.accounts",
     "octets.organizations",
     "octets.content",
+    "octets.assessments",
     "octets.jobs",
     "octets.api",
     "octets.www",

@@ -1,0 +1,205 @@
+"""Training through the API: assessments, next challenge, answers, profile, API login."""
+
+from datetime import datetime
+
+from axes.handlers.proxy import AxesProxyHandler
+from django.contrib.auth import authenticate
+from django.http import HttpResponse
+from ninja import Router, Schema, Status
+
+from octets.accounts.models import PersonalAccessToken
+from octets.assessments import selectors, services
+from octets.assessments.errors import AssessmentError
+from octets.engine.content import Challenge
+
+router = Router(tags=["Entraînement"])
+auth_router = Router(tags=["Compte"])
+
+
+class Error(Schema):
+    code: str
+    message: str
+    details: list[str] = []
+
+
+class AssessmentIn(Schema):
+    competence: str
+
+
+class AssessmentOut(Schema):
+    id: int
+    competence_id: str
+    state: str
+    created_at: datetime
+
+
+class ChallengeOut(Schema):
+    """What a learner may see of a challenge: never its solution."""
+
+    id: str
+    type: str
+    instruction: str
+    proposals: str
+    timer: int | None
+    format: str
+    illustration_url: str
+    illustration_alt: str
+    attachments: list[str]
+    embed_url: str
+
+    @staticmethod
+    def of(challenge: Challenge) -> "ChallengeOut":
+        return ChallengeOut(
+            id=challenge.id,
+            type=challenge.type.value,
+            instruction=challenge.instruction,
+            proposals=challenge.proposals,
+            timer=challenge.timer,
+            format=challenge.format,
+            illustration_url=challenge.illustration_url,
+            illustration_alt=challenge.illustration_alt,
+            attachments=list(challenge.attachments),
+            embed_url=challenge.embed_url,
+        )
+
+
+class AnswerIn(Schema):
+    challenge_id: str
+    value: str
+    timeout: int | None = None
+
+
+class AnswerOut(Schema):
+    id: int
+    challenge_id: str
+    result: str
+    created_at: datetime
+
+
+class CompetenceOut(Schema):
+    id: str
+    index: str
+    name: str
+    area_code: str
+    area_name: str
+    pix: int
+    level: int
+    pix_to_next_level: int
+
+
+class ProfileOut(Schema):
+    competences: list[CompetenceOut]
+    total_pix: int
+    is_certifiable: bool
+
+
+class TokenIn(Schema):
+    email: str | None = None
+    username: str | None = None
+    password: str
+
+
+class TokenOut(Schema):
+    token: str
+
+
+def _assessment_out(assessment) -> AssessmentOut:
+    return AssessmentOut(
+        id=assessment.pk,
+        competence_id=assessment.competence_id,
+        state=assessment.state,
+        created_at=assessment.created_at,
+    )
+
+
+@router.post(
+    "/assessments",
+    response={201: AssessmentOut, 404: Error, 503: Error},
+    summary="Commencer un entraînement sur une compétence",
+)
+def start(request, payload: AssessmentIn):
+    assessment = services.start_assessment(user=request.user, competence_index=payload.competence)
+    return Status(201, _assessment_out(assessment))
+
+
+@router.get(
+    "/assessments/{assessment_id}",
+    response={200: AssessmentOut, 404: Error},
+    summary="Un entraînement",
+)
+def detail(request, assessment_id: int):
+    return _assessment_out(selectors.assessment_of(request.user, assessment_id))
+
+
+@router.get(
+    "/assessments/{assessment_id}/next-challenge",
+    response={200: ChallengeOut, 204: None, 404: Error},
+    summary="L'épreuve à passer (204 quand l'entraînement est terminé)",
+)
+def next_challenge(request, assessment_id: int):
+    assessment = selectors.assessment_of(request.user, assessment_id)
+    challenge = services.next_challenge(assessment=assessment)
+    if challenge is None:
+        return HttpResponse(status=204)
+    return ChallengeOut.of(challenge)
+
+
+@router.post(
+    "/assessments/{assessment_id}/answers",
+    response={201: AnswerOut, 404: Error, 409: Error},
+    summary="Répondre à l'épreuve en cours (« #ABAND# » pour passer)",
+)
+def answer(request, assessment_id: int, payload: AnswerIn):
+    assessment = selectors.assessment_of(request.user, assessment_id)
+    stored, result = services.submit_answer(
+        assessment=assessment,
+        challenge_id=payload.challenge_id,
+        value=payload.value,
+        timeout=payload.timeout,
+    )
+    return Status(
+        201,
+        AnswerOut(
+            id=stored.pk,
+            challenge_id=stored.challenge_id,
+            result=result.value,
+            created_at=stored.created_at,
+        ),
+    )
+
+
+@router.get("/me/profile", response=ProfileOut, summary="Mon profil : pix et niveaux")
+def my_profile(request):
+    return selectors.profile(request.user)
+
+
+@auth_router.post(
+    "/auth/token",
+    response={201: TokenOut, 401: Error, 422: Error, 429: Error},
+    auth=None,
+    summary="Obtenir un jeton d'accès avec e-mail (ou identifiant) et mot de passe",
+)
+def token(request, payload: TokenIn):
+    login = (payload.email or payload.username or "").strip()
+    if not login:
+        raise AssessmentError(
+            "Indiquez une adresse e-mail ou un identifiant.", code="VALIDATION_ERROR", status=422
+        )
+    locked = not AxesProxyHandler.is_allowed(request, {"username": login})
+    user = None
+    if not locked:
+        user = authenticate(request=request, username=login, password=payload.password)
+    if locked or getattr(request, "axes_locked_out", False):
+        raise AssessmentError(
+            "Trop d'échecs de connexion : connexion bloquée temporairement, réessayez plus tard.",
+            code="LOCKED_OUT",
+            status=429,
+        )
+    if user is None or not user.is_active:
+        raise AssessmentError(
+            "Adresse e-mail, identifiant ou mot de passe incorrect.",
+            code="INVALID_CREDENTIALS",
+            status=401,
+        )
+    _record, raw = PersonalAccessToken.issue(user=user, name="API (connexion)")
+    return Status(201, TokenOut(token=raw))

@@ -1,0 +1,1 @@
+"""Assessments: training on a competence, answers, knowledge elements, the learner's profile."""
