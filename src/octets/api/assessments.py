@@ -8,18 +8,13 @@ from django.http import HttpResponse
 from ninja import Router, Schema, Status
 
 from octets.accounts.models import PersonalAccessToken
+from octets.api.errors import Error
 from octets.assessments import selectors, services
 from octets.assessments.errors import AssessmentError
 from octets.engine.content import Challenge
 
 router = Router(tags=["Entraînement"])
 auth_router = Router(tags=["Compte"])
-
-
-class Error(Schema):
-    code: str
-    message: str
-    details: list[str] = []
 
 
 class AssessmentIn(Schema):

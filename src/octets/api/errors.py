@@ -1,10 +1,10 @@
 """API errors: one JSON shape ``{code, message, details}`` in French, whatever went wrong."""
 
 from django.http import Http404
+from ninja import Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
-from octets.assessments.errors import AssessmentError
-from octets.organizations.services import TeamError
+from octets.errors import RuleError
 
 FIELD_NAMES = {
     "emails": "adresses e-mail",
@@ -34,16 +34,8 @@ def _describe(error: dict) -> str:
 
 
 def install(api):
-    @api.exception_handler(TeamError)
-    def team_error(request, exc: TeamError):
-        return api.create_response(
-            request,
-            {"code": exc.code, "message": exc.message, "details": exc.details},
-            status=exc.status,
-        )
-
-    @api.exception_handler(AssessmentError)
-    def assessment_error(request, exc: AssessmentError):
+    @api.exception_handler(RuleError)
+    def rule_error(request, exc: RuleError):
         return api.create_response(
             request,
             {"code": exc.code, "message": exc.message, "details": exc.details},
@@ -102,3 +94,11 @@ def install(api):
         return api.create_response(
             request, {"code": code, "message": str(exc), "details": []}, status=exc.status_code
         )
+
+
+class Error(Schema):
+    """The shape of every error answer of the API."""
+
+    code: str
+    message: str
+    details: list[str] = []

@@ -7,6 +7,7 @@ from django.http import Http404
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
+from octets.api.errors import Error
 from octets.organizations import selectors, services
 from octets.organizations.models import Invitation, Membership, Organization
 from octets.organizations.permissions import active_membership, organizations_viewable_by
@@ -14,12 +15,6 @@ from octets.organizations.permissions import active_membership, organizations_vi
 router = Router(tags=["Équipe"])
 
 Role = Literal["ADMIN", "MEMBER"]
-
-
-class Error(Schema):
-    code: str
-    message: str
-    details: list[str] = []
 
 
 class OrganizationOut(Schema):

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from octets.accounts.models import normalize_email
+from octets.errors import RuleError
 from octets.jobs.services import enqueue_job
 from octets.organizations.models import (
     Invitation,
@@ -24,17 +25,8 @@ from octets.organizations.models import (
 from octets.organizations.selectors import count_active_admins
 
 
-class TeamError(Exception):
+class TeamError(RuleError):
     """A team rule was broken. ``status`` is the HTTP status pages and API answer with."""
-
-    def __init__(
-        self, message: str, *, code: str, status: int = 400, details: list[str] | None = None
-    ):
-        super().__init__(message)
-        self.message = message
-        self.code = code
-        self.status = status
-        self.details = details or []
 
 
 def _locked(organization: Organization) -> Organization:
