@@ -1,16 +1,13 @@
 """Templates see the current organization, the role in it, and the other organizations."""
 
-from octets.organizations.selectors import organizations_of
-
 
 def current_organization(request):
     membership = getattr(request, "membership", None)
-    user = getattr(request, "user", None)
+    memberships = getattr(request, "memberships", [])
     return {
         "current_organization": getattr(request, "organization", None),
         "current_membership": membership,
         "is_org_admin": bool(membership and membership.is_admin),
-        "user_organizations": (lambda: list(organizations_of(user)))
-        if user is not None and user.is_authenticated
-        else [],
+        # From the memberships the middleware already read: no query of its own.
+        "user_organizations": sorted((m.organization for m in memberships), key=lambda o: o.name),
     }

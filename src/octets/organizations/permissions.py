@@ -19,15 +19,6 @@ def active_membership(user, organization) -> Membership | None:
     )
 
 
-def can_view_team(user, organization) -> bool:
-    return active_membership(user, organization) is not None
-
-
-def can_manage_team(user, organization) -> bool:
-    membership = active_membership(user, organization)
-    return membership is not None and membership.is_admin and not organization.is_archived
-
-
 def organizations_viewable_by(user) -> Q:
     return Q(memberships__user=user, memberships__disabled_at__isnull=True)
 

@@ -4,6 +4,8 @@ Rules Pix Orga only enforces in its pages are enforced here, for pages and API a
 active admin can neither leave, nor be demoted, nor be removed; invitations expire and are capped.
 """
 
+import hmac
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -224,8 +226,6 @@ class InvitationLinkError(TeamError):
 
 def invitation_from_link(*, invitation_id, code: str) -> Invitation:
     """The invitation a link points to, or an error that explains why the link no longer works."""
-    import hmac
-
     invitation = Invitation.objects.select_related("organization").filter(pk=invitation_id).first()
     if invitation is None or not hmac.compare_digest(invitation.code, (code or "").strip().upper()):
         raise InvitationLinkError(

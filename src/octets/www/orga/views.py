@@ -234,13 +234,7 @@ def switch_organization(request):
         organization_id = int(request.POST.get("organization", ""))
     except ValueError:
         organization_id = None
-    target = (
-        Membership.objects.filter(
-            user=request.user, organization_id=organization_id, disabled_at__isnull=True
-        )
-        .select_related("organization")
-        .first()
-    )
+    target = next((m for m in request.memberships if m.organization_id == organization_id), None)
     if target is None:
         return render(
             request,
