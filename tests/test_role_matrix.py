@@ -594,3 +594,127 @@ def test_api_lists_only_the_callers_organizations(world, api_client, persona):
     response = api_client(getattr(p, persona)).get("/api/v1/organizations")
     assert response.status_code == 200
     assert [(row["id"], row["role"]) for row in response.json()] == expected
+
+
+# --- the learner's own pages and API (scoped to the signed-in person, not an organization) --
+
+
+@pytest.fixture
+def training(personas):
+    """The learner's running session on 1.1 (content loaded), and a snapshot function."""
+    from octets.assessments import services as training_services
+    from octets.content.services import load_release
+    from tests.content.conftest import fixture_release
+
+    load_release(data=fixture_release())
+    assessment = training_services.start_assessment(user=personas.learner, competence_index="1.1")
+    training_services.next_challenge(assessment=assessment)
+    assessment.refresh_from_db()
+    return assessment
+
+
+def _training_rows():
+    from octets.assessments.models import Answer, Assessment, KnowledgeElement
+
+    return (
+        list(Assessment.objects.order_by("pk").values()),
+        list(Answer.objects.order_by("pk").values()),
+        KnowledgeElement.objects.count(),
+    )
+
+
+LEARNER_PAGES = {
+    "GET /profil/": Page("get", lambda a: "/profil/"),
+    "GET /competences/<str:index>/": Page("get", lambda a: "/competences/1.1/"),
+    "POST /competences/<str:index>/commencer/": Page(
+        "post", lambda a: "/competences/1.1/commencer/", lambda a: {}, writes=True
+    ),
+    "POST /competences/<str:index>/remise-a-zero/": Page(
+        "post", lambda a: "/competences/1.1/remise-a-zero/", lambda a: {"confirmer": "1"}
+    ),
+    "GET /entrainements/<int:assessment_id>/": Page("get", lambda a: f"/entrainements/{a.pk}/"),
+    "POST /entrainements/<int:assessment_id>/": Page(
+        "post",
+        lambda a: f"/entrainements/{a.pk}/",
+        lambda a: {"challenge_id": a.current_challenge_id, "passer": "1"},
+        writes=True,
+    ),
+    "GET /entrainements/<int:assessment_id>/resultats/": Page(
+        "get", lambda a: f"/entrainements/{a.pk}/resultats/"
+    ),
+}
+
+# The session belongs to `learner`. Anyone else gets 404 on its ids (its existence is not
+# revealed) and their own profile elsewhere; nothing to reset yet (409) for everybody.
+# fmt: off
+LEARNER_MATRIX = {
+    #                                                    anonymous  learner  member  admin
+    "GET /profil/":                                      (LOGIN,    200,     200,    200),
+    "GET /competences/<str:index>/":                     (LOGIN,    200,     200,    200),
+    "POST /competences/<str:index>/commencer/":          (LOGIN,    302,     302,    302),
+    "POST /competences/<str:index>/remise-a-zero/":      (LOGIN,    409,     409,    409),
+    "GET /entrainements/<int:assessment_id>/":           (LOGIN,    200,     404,    404),
+    "POST /entrainements/<int:assessment_id>/":          (LOGIN,    302,     404,    404),
+    "GET /entrainements/<int:assessment_id>/resultats/": (LOGIN,    302,     404,    404),
+}
+# fmt: on
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "persona", "expected"),
+    [
+        pytest.param(endpoint, persona, expected, id=f"{endpoint} × {persona}")
+        for endpoint, row in LEARNER_MATRIX.items()
+        for persona, expected in zip(("anonymous", "learner", "member", "admin"), row, strict=True)
+    ],
+)
+def test_learner_page_matrix(personas, training, endpoint, persona, expected):
+    page = LEARNER_PAGES[endpoint]
+    url = page.url(training)
+    client = personas.client_for(persona)
+    before = _training_rows()
+
+    response = client.get(url) if page.method == "get" else client.post(url, page.data(training))
+
+    if expected == LOGIN:
+        _assert_redirects_to_login(response, "/connexion/", url)
+    else:
+        assert response.status_code == expected, response.content.decode()[:800]
+    if expected == LOGIN or expected >= 400 or not page.writes:
+        assert _training_rows() == before, f"{persona} on {endpoint} changed rows"
+        return
+    from octets.assessments.models import Assessment
+
+    user = getattr(personas, persona)
+    if endpoint.startswith("POST /competences"):
+        # the learner resumes their session; the others start their own
+        assert Assessment.objects.filter(user=user, competence_id="comp_1_1").count() == 1
+    else:
+        assert training.answers.get().value == "#ABAND#"
+
+
+def test_learner_matrix_covers_every_learner_url():
+    from octets.www.learner.urls import urlpatterns
+
+    assert {str(p.pattern) for p in urlpatterns} == {
+        endpoint.split(" ", 1)[1].lstrip("/") for endpoint in LEARNER_PAGES
+    }
+    assert set(LEARNER_PAGES) == set(LEARNER_MATRIX)
+
+
+@pytest.mark.parametrize("persona", ["member", "admin"])
+def test_training_api_refuses_someone_elses_session(personas, training, api_client, persona):
+    client = api_client(getattr(personas, persona))
+    before = _training_rows()
+    base = f"/api/v1/assessments/{training.pk}"
+    assert client.get(base).status_code == 404
+    assert client.get(f"{base}/next-challenge").status_code == 404
+    assert client.get(f"{base}/results").status_code == 404
+    answer = client.post(
+        f"{base}/answers",
+        {"challenge_id": training.current_challenge_id, "value": "#ABAND#"},
+        content_type="application/json",
+    )
+    assert answer.status_code == 404
+    assert _training_rows() == before
+    assert Client().get("/api/v1/me/profile").status_code == 401

@@ -32,7 +32,8 @@ def test_signup_creates_an_account_signed_in_with_cgu_accepted(client):
     assert user.email == "camille.dupont@college.example"
     assert user.cgu_accepted_at is not None
     assert user.check_password("Bonjour2026")
-    home = client.get("/")  # signed in, with no organization yet: the welcome page
+    home = client.get("/", follow=True)  # signed in, no organization: the learner's profile
+    assert home.redirect_chain == [("/profil/", 302)]
     assert home.status_code == 200 and "Bonjour Camille" in home.content.decode()
     assert "_auth_user_id" in client.session
 

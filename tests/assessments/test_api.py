@@ -198,3 +198,52 @@ def test_token_endpoint_is_throttled_like_the_login_page(client, password):
     assert response.status_code == 429
     assert response.json()["code"] == "LOCKED_OUT"
     assert not PersonalAccessToken.objects.exists()
+
+
+def test_starting_again_resumes_the_running_session(content, api_client):
+    client = api_client(UserFactory())
+    first = start(client)
+    again = post(client, "/api/v1/assessments", {"competence": "1.1"})
+    assert again.status_code == 200 and again.json()["id"] == first
+    assert Assessment.objects.count() == 1
+
+
+def test_results_reset_and_improve_through_the_api(content, api_client):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    user = UserFactory()
+    client = api_client(user)
+    assessment_id = start(client)
+    assert client.get(f"/api/v1/assessments/{assessment_id}/results").status_code == 409
+    while True:
+        response = client.get(f"/api/v1/assessments/{assessment_id}/next-challenge")
+        if response.status_code == 204:
+            break
+        post(
+            client,
+            f"/api/v1/assessments/{assessment_id}/answers",
+            {"challenge_id": response.json()["id"], "value": "#ABAND#"},
+        )
+    results = client.get(f"/api/v1/assessments/{assessment_id}/results").json()
+    assert results["assessment"]["state"] == "completed"
+    assert results["skills_to_work"] and any(s["tutorials"] for s in results["skills_to_work"])
+    assert all(a["answer"] == ["Épreuve passée"] and a["expected"] for a in results["answers"])
+    card = results["competence"]
+    assert card["status"] == "completed" and card["days_before_reset"] == 7
+
+    too_early = post(client, "/api/v1/me/competences/1.1/reset", {})
+    assert too_early.status_code == 409 and too_early.json()["code"] == "RESET_TOO_EARLY"
+    improve = post(client, "/api/v1/assessments", {"competence": "1.1", "improve": True})
+    assert improve.status_code == 409 and improve.json()["code"] == "IMPROVE_TOO_EARLY"
+
+    KnowledgeElement.objects.update(created_at=timezone.now() - timedelta(days=7))
+    improving = post(client, "/api/v1/assessments", {"competence": "1.1", "improve": True})
+    assert improving.status_code == 201 and improving.json()["is_improving"] is True
+    reset = post(client, "/api/v1/me/competences/1.1/reset", {})
+    assert reset.status_code == 200, reset.content
+    assert reset.json()["reset_skills"] > 0
+    assert reset.json()["competence"]["status"] == "not_started"
+    assert Assessment.objects.get(pk=improving.json()["id"]).state == "aborted"
+    assert post(client, "/api/v1/me/competences/9.9/reset", {}).status_code == 404

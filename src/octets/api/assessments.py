@@ -5,12 +5,14 @@ from datetime import datetime
 from axes.handlers.proxy import AxesProxyHandler
 from django.contrib.auth import authenticate
 from django.http import HttpResponse
-from ninja import Router, Schema, Status
+from django.utils.translation import gettext as _
+from ninja import Field, Router, Schema, Status
 
 from octets.accounts.models import PersonalAccessToken
 from octets.api.errors import Error
 from octets.assessments import selectors, services
 from octets.assessments.errors import AssessmentError
+from octets.content.selectors import NoContentLoaded
 from octets.engine.content import Challenge
 
 router = Router(tags=["Entraînement"])
@@ -19,12 +21,14 @@ auth_router = Router(tags=["Compte"])
 
 class AssessmentIn(Schema):
     competence: str
+    improve: bool = False
 
 
 class AssessmentOut(Schema):
     id: int
     competence_id: str
     state: str
+    is_improving: bool
     created_at: datetime
 
 
@@ -80,6 +84,50 @@ class CompetenceOut(Schema):
     pix: int
     level: int
     pix_to_next_level: int
+    is_max_level: bool
+    status: str = Field(description="not_started, started ou completed")
+    assessment_id: int | None = Field(description="l'entraînement en cours, sinon le dernier")
+    days_before_reset: int | None = Field(description="0 : remise à zéro possible ; null : rien")
+    days_before_improve: int | None = Field(description="0 : amélioration possible ; null : rien")
+
+
+class ResetOut(Schema):
+    reset_skills: int
+    competence: CompetenceOut
+
+
+class TutorialOut(Schema):
+    title: str
+    link: str
+    format: str
+    duration: str
+    source: str
+
+
+class SkillToWorkOut(Schema):
+    skill_id: str
+    level: int
+    tube_title: str
+    hint: str
+    tutorials: list[TutorialOut]
+    learning_more: list[TutorialOut]
+
+
+class ReviewedAnswerOut(Schema):
+    challenge_id: str
+    instruction: str
+    result: str
+    answer: list[str]
+    expected: list[str]
+    explanation: str
+
+
+class ResultsOut(Schema):
+    assessment: AssessmentOut
+    competence: CompetenceOut | None
+    validated_skills: int
+    skills_to_work: list[SkillToWorkOut]
+    answers: list[ReviewedAnswerOut]
 
 
 class ProfileOut(Schema):
@@ -103,18 +151,69 @@ def _assessment_out(assessment) -> AssessmentOut:
         id=assessment.pk,
         competence_id=assessment.competence_id,
         state=assessment.state,
+        is_improving=assessment.is_improving,
         created_at=assessment.created_at,
     )
 
 
 @router.post(
     "/assessments",
-    response={201: AssessmentOut, 404: Error, 503: Error},
-    summary="Commencer un entraînement sur une compétence",
+    response={200: AssessmentOut, 201: AssessmentOut, 404: Error, 409: Error, 503: Error},
+    summary="Commencer (201) ou reprendre (200) un entraînement sur une compétence",
+    description=(
+        "Un entraînement non terminé sur la compétence est repris (200) plutôt que doublé. "
+        "`improve: true` ouvre un entraînement qui peut reproposer les acquis échoués il y a "
+        "plus de 4 jours (compétence terminée, sous le niveau maximum)."
+    ),
 )
 def start(request, payload: AssessmentIn):
-    assessment = services.start_assessment(user=request.user, competence_index=payload.competence)
-    return Status(201, _assessment_out(assessment))
+    assessment = services.start_assessment(
+        user=request.user, competence_index=payload.competence, improve=payload.improve
+    )
+    return Status(200 if assessment.was_resumed else 201, _assessment_out(assessment))
+
+
+@router.get(
+    "/assessments/{assessment_id}/results",
+    response={200: ResultsOut, 404: Error, 409: Error},
+    summary="Les résultats d'un entraînement terminé : acquis à travailler, réponses revues",
+)
+def assessment_results(request, assessment_id: int):
+    assessment = selectors.assessment_of(request.user, assessment_id)
+    if assessment.state == assessment.State.STARTED:
+        raise AssessmentError(
+            _("Cet entraînement n'est pas terminé : demandez l'épreuve suivante."),
+            code="ASSESSMENT_NOT_FINISHED",
+            status=409,
+        )
+    results = selectors.results(assessment)
+    return ResultsOut(
+        assessment=_assessment_out(assessment),
+        competence=results.card,
+        validated_skills=results.validated_skills,
+        skills_to_work=[
+            SkillToWorkOut(
+                skill_id=item.skill.id,
+                level=item.skill.level,
+                tube_title=item.tube_title,
+                hint=item.hint,
+                tutorials=item.tutorials,
+                learning_more=item.learning_more,
+            )
+            for item in results.skills_to_work
+        ],
+        answers=[
+            ReviewedAnswerOut(
+                challenge_id=answer.challenge.id,
+                instruction=answer.challenge.instruction,
+                result=answer.result,
+                answer=answer.answer_lines,
+                expected=answer.solution_lines,
+                explanation=answer.explanation,
+            )
+            for answer in results.answers
+        ],
+    )
 
 
 @router.get(
@@ -163,9 +262,24 @@ def answer(request, assessment_id: int, payload: AnswerIn):
     )
 
 
-@router.get("/me/profile", response=ProfileOut, summary="Mon profil : pix et niveaux")
+@router.get(
+    "/me/profile", response={200: ProfileOut, 503: Error}, summary="Mon profil : pix et niveaux"
+)
 def my_profile(request):
-    return selectors.profile(request.user)
+    try:
+        return selectors.profile(request.user)
+    except NoContentLoaded as exc:
+        raise AssessmentError(str(exc), code="NO_CONTENT", status=503) from exc
+
+
+@router.post(
+    "/me/competences/{index}/reset",
+    response={200: ResetOut, 404: Error, 409: Error, 503: Error},
+    summary="Remettre une compétence à zéro (7 jours après la dernière réponse)",
+)
+def reset_competence(request, index: str):
+    count = services.reset_competence(user=request.user, competence_index=index)
+    return ResetOut(reset_skills=count, competence=selectors.scorecard(request.user, index))
 
 
 @auth_router.post(

@@ -20,6 +20,7 @@ class Assessment(models.Model):
     class State(models.TextChoices):
         STARTED = "started", _("en cours")
         COMPLETED = "completed", _("terminée")
+        ABORTED = "aborted", _("interrompue")  # the competence was reset while it was running
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="assessments"
@@ -32,7 +33,15 @@ class Assessment(models.Model):
     created_at = models.DateTimeField(_("créée le"), default=timezone.now)
     updated_at = models.DateTimeField(_("modifiée le"), auto_now=True)
     current_challenge_id = models.CharField(_("épreuve en cours"), max_length=100, blank=True)
+    challenge_served_at = models.DateTimeField(
+        _("épreuve en cours affichée le"), null=True, blank=True
+    )
     seed = models.IntegerField(_("graine"), default=0)
+    is_improving = models.BooleanField(
+        _("pour s'améliorer"),
+        default=False,
+        help_text=_("Les acquis échoués il y a plus de 4 jours peuvent être proposés à nouveau."),
+    )
 
     class Meta:
         verbose_name = _("évaluation")

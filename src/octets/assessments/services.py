@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import secrets
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from octets.assessments import selectors
 from octets.assessments.errors import AssessmentError
@@ -19,6 +22,7 @@ from octets.content.selectors import NoContentLoaded, current_content, current_r
 from octets.engine.answers import AnswerResult, check_answer
 from octets.engine.content import Challenge
 from octets.engine.knowledge import knowledge_for_answer, latest_by_skill
+from octets.engine.knowledge import reset_competence as reset_competence_knowledge
 from octets.engine.selection import next_challenge as engine_next_challenge
 
 
@@ -26,8 +30,7 @@ def _locked(assessment: Assessment) -> Assessment:
     return Assessment.objects.select_for_update().get(pk=assessment.pk)
 
 
-def start_assessment(*, user, competence_index: str) -> Assessment:
-    """A new training session on the competence with this index ("1.1") in the current release."""
+def _competence(competence_index: str):
     try:
         content = current_content()
     except NoContentLoaded as exc:
@@ -35,18 +38,132 @@ def start_assessment(*, user, competence_index: str) -> Assessment:
     competence = content.competence_by_index(competence_index)
     if competence is None:
         raise AssessmentError(
-            f"La compétence « {competence_index} » n'existe pas.",
+            _("La compétence « %(index)s » n'existe pas.") % {"index": competence_index},
             code="UNKNOWN_COMPETENCE",
             status=404,
         )
-    release = current_release()
+    return content, competence
+
+
+def _lock_learner(user) -> None:
+    """Serialize a learner's starts and resets (one running session per competence)."""
+    get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+
+
+def _in_days(days: int) -> str:
+    return ngettext("dans %(days)d jour", "dans %(days)d jours", days) % {"days": days}
+
+
+def start_assessment(*, user, competence_index: str, improve: bool = False) -> Assessment:
+    """The learner's training session on a competence ("1.1") of the current release.
+
+    An unfinished session on that competence is resumed rather than doubled. ``improve``
+    starts a session that may ask again the skills failed more than 4 days ago; it is allowed
+    once the competence is finished, below the maximum level, 4 days after its last answer.
+    The result's ``was_resumed`` says whether an existing session was returned.
+    """
+    _content, competence = _competence(competence_index)
     with transaction.atomic():
-        return Assessment.objects.create(
+        _lock_learner(user)
+        running = (
+            Assessment.objects.filter(
+                user=user, competence_id=competence.id, state=Assessment.State.STARTED
+            )
+            .order_by("-created_at", "-pk")
+            .first()
+        )
+        if running is not None:
+            running.was_resumed = True
+            return running
+        if improve:
+            card = selectors.scorecard(user, competence_index)
+            if card is None or card.days_before_improve is None:
+                raise AssessmentError(
+                    _(
+                        "Rien à améliorer sur cette compétence : terminez-la d'abord, ou vous "
+                        "avez déjà le niveau maximum ou réussi tous ses acquis."
+                    ),
+                    code="NOTHING_TO_IMPROVE",
+                    status=409,
+                )
+            if not card.can_improve:
+                raise AssessmentError(
+                    _("Vous pourrez améliorer cette compétence %(when)s.")
+                    % {"when": _in_days(card.days_before_improve)},
+                    code="IMPROVE_TOO_EARLY",
+                    status=409,
+                )
+        assessment = Assessment.objects.create(
             user=user,
             competence_id=competence.id,
-            content_release=release,
+            content_release=current_release(),
             seed=secrets.randbelow(2**31),
+            is_improving=improve,
         )
+        assessment.was_resumed = False
+        return assessment
+
+
+def reset_competence(*, user, competence_index: str) -> int:
+    """Forget what the learner showed on a competence, 7 days after its last answer.
+
+    Writes a "reset" knowledge element over each current one (the history stays) and
+    interrupts a running session on the competence. Returns the number of skills reset.
+    """
+    content, competence = _competence(competence_index)
+    with transaction.atomic():
+        _lock_learner(user)
+        card = selectors.scorecard(user, competence_index)
+        if card is None or card.days_before_reset is None:
+            raise AssessmentError(
+                _("Rien à remettre à zéro : vous n'avez encore rien acquis sur cette compétence."),
+                code="NOTHING_TO_RESET",
+                status=409,
+            )
+        if not card.can_reset:
+            raise AssessmentError(
+                _(
+                    "Vous pourrez remettre cette compétence à zéro %(when)s (7 jours après "
+                    "votre dernière réponse)."
+                )
+                % {"when": _in_days(card.days_before_reset)},
+                code="RESET_TOO_EARLY",
+                status=409,
+            )
+        history = selectors.knowledge_of(user)
+        now = timezone.now()
+        resets = reset_competence_knowledge(
+            history,
+            competence_skill_ids=[skill.id for skill in content.skills_of(competence.id)],
+            next_order=max((ke.order for ke in history), default=0) + 1,
+            created_at=now,
+        )
+        running = Assessment.objects.filter(
+            user=user, competence_id=competence.id, state=Assessment.State.STARTED
+        ).order_by("pk")
+        holder = running.first() or (
+            Assessment.objects.filter(user=user, competence_id=competence.id)
+            .order_by("-created_at", "-pk")
+            .first()
+        )
+        KnowledgeElement.objects.bulk_create(
+            KnowledgeElement(
+                user_id=user.pk,
+                assessment=holder,
+                answer=None,
+                skill_id=ke.skill_id,
+                competence_id=ke.competence_id,
+                status=ke.status.value,
+                source=ke.source.value,
+                earned_pix=0.0,
+                created_at=now,
+            )
+            for ke in resets
+        )
+        running.update(
+            state=Assessment.State.ABORTED, current_challenge_id="", updated_at=timezone.now()
+        )
+        return len(resets)
 
 
 def next_challenge(*, assessment: Assessment) -> Challenge | None:
@@ -56,7 +173,13 @@ def next_challenge(*, assessment: Assessment) -> Challenge | None:
     knowledge elements from every assessment (the profile is lifelong).
     """
     with transaction.atomic():
-        assessment = _locked(assessment)
+        # locked, with the release's checksum (not its JSON): the content is then cached
+        assessment = (
+            Assessment.objects.select_for_update(of=("self",))
+            .select_related("content_release")
+            .defer("content_release__data")
+            .get(pk=assessment.pk)
+        )
         if assessment.state == Assessment.State.COMPLETED:
             return None
         content = selectors.content_of(assessment)
@@ -66,9 +189,14 @@ def next_challenge(*, assessment: Assessment) -> Challenge | None:
             assessment.answers.order_by("created_at", "pk").values_list("challenge_id", flat=True)
         )
         last = content.get("challenges", answered[-1]) if answered else None
+        catalog = selectors.catalog_of(assessment, content)
         selection = engine_next_challenge(
-            selectors.catalog_of(assessment, content),
-            knowledge=selectors.knowledge_of(assessment.user),
+            catalog,
+            # only the competence's skills matter to the engine
+            knowledge=selectors.knowledge_seen_by(
+                assessment,
+                selectors.knowledge_of(assessment.user_id, skill_ids=catalog.skills_by_id),
+            ),
             answered_challenge_ids=answered,
             last_answer_timed=bool(last and last.is_timed),
             seed=f"{assessment.seed}:{len(answered)}",
@@ -79,7 +207,8 @@ def next_challenge(*, assessment: Assessment) -> Challenge | None:
             assessment.save(update_fields=["state", "current_challenge_id", "updated_at"])
             return None
         assessment.current_challenge_id = selection.challenge.id
-        assessment.save(update_fields=["current_challenge_id", "updated_at"])
+        assessment.challenge_served_at = timezone.now()
+        assessment.save(update_fields=["current_challenge_id", "challenge_served_at", "updated_at"])
         return selection.challenge
 
 
@@ -92,14 +221,23 @@ def submit_answer(
     is refused (409) and changes nothing.
     """
     with transaction.atomic():
-        assessment = _locked(assessment)
-        if assessment.answers.filter(challenge_id=challenge_id).exists():
+        # locked, with the release's checksum (not its JSON): the content is then cached
+        assessment = (
+            Assessment.objects.select_for_update(of=("self",))
+            .select_related("content_release")
+            .defer("content_release__data")
+            .get(pk=assessment.pk)
+        )
+        # The current challenge is never an answered one (the engine never serves an answered
+        # challenge): only a refused answer needs the query that says which refusal it is.
+        is_current = bool(challenge_id) and challenge_id == assessment.current_challenge_id
+        if not is_current and assessment.answers.filter(challenge_id=challenge_id).exists():
             raise AssessmentError(
-                "Cette épreuve a déjà reçu une réponse.", code="ALREADY_ANSWERED", status=409
+                _("Cette épreuve a déjà reçu une réponse."), code="ALREADY_ANSWERED", status=409
             )
-        if not challenge_id or challenge_id != assessment.current_challenge_id:
+        if not is_current:
             raise AssessmentError(
-                "Cette épreuve n'est pas celle en cours : demandez l'épreuve suivante.",
+                _("Cette épreuve n'est pas celle en cours : demandez l'épreuve suivante."),
                 code="CHALLENGE_NOT_CURRENT",
                 status=409,
             )
@@ -115,12 +253,14 @@ def submit_answer(
             timeout=timeout,
             created_at=now,
         )
-        history = selectors.knowledge_of(assessment.user)
+        catalog = selectors.catalog_of(assessment, content)
+        # only the competence's skills matter to the inference
+        history = selectors.knowledge_of(assessment.user_id, skill_ids=catalog.skills_by_id)
         created = knowledge_for_answer(
             skill=content.get("skills", challenge.skill_id),
             result=evaluation.result,
-            target_skills=content.skills_of(assessment.competence_id),
-            known=latest_by_skill(history),
+            target_skills=catalog.skills,
+            known=latest_by_skill(selectors.knowledge_seen_by(assessment, history)),
             pix_values=content.pix_values,
             next_order=max((ke.order for ke in history), default=0) + 1,
             created_at=now,

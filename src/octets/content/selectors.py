@@ -71,3 +71,9 @@ def release_content(release_id: int) -> LearningContent:
     """The content of a stored release, current or not (``ContentRelease.DoesNotExist``)."""
     checksum = ContentRelease.objects.values_list("checksum", flat=True).get(pk=release_id)
     return _content(release_id, checksum)
+
+
+def release_content_with_checksum(release_id: int, checksum: str) -> LearningContent:
+    """The content of a stored release whose checksum the caller already read with it (no
+    query once the release is cached)."""
+    return _content(release_id, checksum)

@@ -11,6 +11,7 @@ French spelling used in releases (``actif``, ``validé``…).
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from dataclasses import dataclass
@@ -110,6 +111,7 @@ class Skill:
 
 _BLOCK = re.compile(r"\$\{(.*?)\}")
 _BLOCK_KEY = re.compile(r"^(.+?)(?:#|§| options|$)")
+_PROPOSAL_SPLIT = re.compile(r"\n\s*-\s*")
 
 
 def parse_blocks(proposals: str) -> dict[str, BlockType]:
@@ -196,3 +198,61 @@ def fallback_locales(locale: str) -> tuple[str, ...]:
     locale = locale.lower()
     language = locale.split("-", 1)[0]
     return (locale,) if language == locale else (locale, language)
+
+
+@dataclass(frozen=True, slots=True)
+class ProposalBlock:
+    """One input of a QROC/QROCM proposals text: ``${key#placeholder§label options=[…]}``."""
+
+    key: str
+    kind: BlockType
+    placeholder: str = ""
+    label: str = ""
+    options: tuple[str, ...] = ()
+
+
+def proposal_items(proposals: str) -> list[str]:
+    """QCU/QCM proposals, a markdown list: split on "newline, spaces, dash, spaces"."""
+    return [item.strip() for item in _PROPOSAL_SPLIT.split("\n" + (proposals or ""))[1:]]
+
+
+def _block(body: str) -> ProposalBlock | None:
+    key_match = _BLOCK_KEY.match(body)
+    if not key_match:
+        return None
+    key = key_match.group(1).strip()
+    options: tuple[str, ...] = ()
+    kind = BlockType.INPUT
+    if "options=" in body:
+        kind = BlockType.SELECT
+        body, raw = body.split("options=", 1)
+        try:
+            values = json.loads(raw)
+        except ValueError:
+            values = []
+        if isinstance(values, list):
+            options = tuple(str(value) for value in values)
+    rest = body[len(key_match.group(1)) :].strip()
+    label = ""
+    if "§" in rest:
+        rest, label = rest.split("§", 1)
+    placeholder = rest[1:] if rest.startswith("#") else ""
+    return ProposalBlock(key, kind, placeholder.strip(), label.strip(), options)
+
+
+def proposal_lines(proposals: str) -> list[list[str | ProposalBlock]]:
+    """A QROC/QROCM proposals text as lines of text pieces and input blocks, in order."""
+    lines: list[list[str | ProposalBlock]] = []
+    for raw_line in (proposals or "").strip("\n").split("\n"):
+        pieces: list[str | ProposalBlock] = []
+        position = 0
+        for match in _BLOCK.finditer(raw_line):
+            if match.start() > position:
+                pieces.append(raw_line[position : match.start()])
+            block = _block(match.group(1))
+            pieces.append(block if block is not None else match.group(0))
+            position = match.end()
+        if position < len(raw_line):
+            pieces.append(raw_line[position:])
+        lines.append(pieces)
+    return lines

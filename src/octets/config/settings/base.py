@@ -9,6 +9,8 @@ Variables (all optional in development):
   OCTETS_BASE_URL         absolute URL used in e-mails (default http://127.0.0.1:8000)
   OCTETS_INVITATION_TTL_DAYS, OCTETS_MAX_PENDING_INVITATIONS
   OCTETS_LOGIN_FAILURE_LIMIT, OCTETS_LOGIN_LOCK_MINUTES
+  OCTETS_MAX_REACHABLE_LEVEL  highest level a competence can reach (default 6)
+  OCTETS_RESET_DELAY_DAYS, OCTETS_IMPROVE_DELAY_DAYS  training time rules (7 and 4 days)
 """
 
 import os
@@ -224,6 +226,9 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 OCTETS_INVITATION_TTL_DAYS = env_int("OCTETS_INVITATION_TTL_DAYS", 30)
 OCTETS_MAX_PENDING_INVITATIONS = env_int("OCTETS_MAX_PENDING_INVITATIONS", 50)
 OCTETS_JOB_MAX_ATTEMPTS = env_int("OCTETS_JOB_MAX_ATTEMPTS", 5)
+OCTETS_MAX_REACHABLE_LEVEL = env_int("OCTETS_MAX_REACHABLE_LEVEL", 6)
+OCTETS_RESET_DELAY_DAYS = env_int("OCTETS_RESET_DELAY_DAYS", 7)
+OCTETS_IMPROVE_DELAY_DAYS = env_int("OCTETS_IMPROVE_DELAY_DAYS", 4)
 
 MESSAGE_TAGS = {10: "info", 20: "info", 25: "success", 30: "warning", 40: "error"}
 

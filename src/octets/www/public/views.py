@@ -17,7 +17,7 @@ def home(request):
         return redirect("accounts:login")
     if request.organization is not None:
         return redirect("orga:members")
-    return render(request, "public/home.html")
+    return redirect("learner:profile")
 
 
 class ActivateSpaceForm(OctetsForm):

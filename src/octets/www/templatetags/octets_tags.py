@@ -1,8 +1,26 @@
 """Template helpers shared by every page."""
 
 from django import template
+from django.utils.safestring import mark_safe
+from markdown_it import MarkdownIt
 
 register = template.Library()
+
+# CommonMark with tables; raw HTML is escaped and unsafe link schemes (javascript:…) refused,
+# so content and teachers' texts cannot inject markup.
+_MARKDOWN = MarkdownIt("commonmark", {"html": False}).enable("table")
+
+
+@register.filter
+def markdown(text) -> str:
+    """Markdown text as safe HTML blocks."""
+    return mark_safe(_MARKDOWN.render(str(text or "")))
+
+
+@register.filter
+def markdown_inline(text) -> str:
+    """Markdown text as safe inline HTML (no paragraph), for text around answer inputs."""
+    return mark_safe(_MARKDOWN.renderInline(str(text or "")))
 
 
 @register.simple_tag(takes_context=True)
@@ -31,3 +49,15 @@ def field_widget(field):
     if field.errors:
         attrs["aria-invalid"] = "true"
     return field.as_widget(attrs=attrs)
+
+
+@register.filter
+def get_item(mapping, key):
+    """``mapping[key]`` in a template (None when missing)."""
+    return mapping.get(key) if mapping else None
+
+
+@register.filter
+def filename(url) -> str:
+    """The last part of a URL path (the file name of an attachment)."""
+    return str(url or "").rstrip("/").rsplit("/", 1)[-1]

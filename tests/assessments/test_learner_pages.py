@@ -1,0 +1,315 @@
+"""The learner's pages: profile, a competence, training through forms, results, reset, improve."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from octets.assessments import selectors, services
+from octets.assessments.models import Answer, Assessment, KnowledgeElement
+from octets.assessments.presentation import challenge_view
+from octets.engine.answers import parse_yaml_mapping
+from octets.engine.content import ChallengeType
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def form_for(challenge, right=True) -> dict:
+    """What a learner would post in the page's form to answer ``challenge`` (right or wrong)."""
+    view = challenge_view(challenge)
+    data = {"challenge_id": challenge.id, "valider": "1"}
+    if view.has_choices:
+        positions = challenge.solution.split(",")
+        if not right:
+            others = [str(p) for p, _t in view.choices if str(p) not in positions]
+            positions = others[:1]
+        data["answer"] = positions
+        return data
+    if challenge.type is ChallengeType.QROC:
+        expected = {view.inputs[0].block.key: [challenge.solution.splitlines()[0]]}
+    else:
+        expected = parse_yaml_mapping(challenge.solution)
+    for n, item in enumerate(view.inputs):
+        variants = expected[item.block.key]
+        # QROCM-dep: every input accepts any variant, but each variant counts once
+        value = (
+            variants[n % len(variants)]
+            if challenge.type is ChallengeType.QROCM_DEP
+            else variants[0]
+        )
+        if not right:
+            value = next(o for o in item.block.options if o != value) if item.is_select else "zzzz"
+        data[item.name] = value
+    return data
+
+
+def current_challenge(content, assessment_id):
+    assessment = Assessment.objects.get(pk=assessment_id)
+    return content.get("challenges", assessment.current_challenge_id)
+
+
+def start_in_browser(client, index="1.1"):
+    response = client.post(f"/competences/{index}/commencer/")
+    assert response.status_code == 302
+    assessment_id = int(re.search(r"/entrainements/(\d+)/", response["Location"]).group(1))
+    return assessment_id
+
+
+def run_session(client, content, assessment_id, right=lambda challenge: True, limit=30):
+    url = f"/entrainements/{assessment_id}/"
+    for _ in range(limit):
+        page = client.get(url)
+        if page.status_code == 302:
+            assert page["Location"] == f"{url}resultats/"
+            return
+        assert page.status_code == 200
+        challenge = current_challenge(content, assessment_id)
+        response = client.post(url, form_for(challenge, right(challenge)))
+        assert response.status_code == 302, response.content.decode()[:800]
+    pytest.fail("the session never finished")
+
+
+def test_profile_lists_every_competence_by_area_with_scores(content, client, login):
+    user = UserFactory(first_name="Inès")
+    login(user)
+    page = client.get("/profil/")
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "Bonjour Inès" in html
+    for competence in content.competences:
+        assert f'data-competence="{competence.index}"' in html
+    assert 'id="area-1"' in html and 'id="area-2"' in html
+    assert "Pas encore certifiable" in html
+    assert "0 pix" in html
+
+
+def test_home_sends_a_learner_to_the_profile(content, client, login):
+    login(UserFactory())
+    response = client.get("/")
+    assert response.status_code == 302 and response["Location"] == "/profil/"
+
+
+def test_profile_without_content_explains_instead_of_failing(client, login):
+    login(UserFactory())
+    page = client.get("/profil/")
+    assert page.status_code == 200
+    assert "octets load-content" in page.content.decode()
+
+
+def test_full_session_in_pages_then_results_and_profile(content, client, login):
+    user = UserFactory()
+    login(user)
+    assessment_id = start_in_browser(client)
+    run_session(client, content, assessment_id)
+    assessment = Assessment.objects.get(pk=assessment_id)
+    assert assessment.state == "completed"
+    assert not Answer.objects.filter(assessment=assessment).exclude(result="ok").exists()
+    results = client.get(f"/entrainements/{assessment_id}/resultats/")
+    html = results.content.decode()
+    assert results.status_code == 200
+    level = selectors.scorecard(user, "1.1").level
+    assert level >= 1
+    assert f"Niveau atteint : {level}" in html
+    assert "Aucun acquis échoué" in html
+    assert html.count('class="fr-accordion"') == assessment.answers.count()
+    profile = client.get("/profil/").content.decode()
+    assert "Terminée" in profile
+
+
+def test_wrong_answers_give_skills_to_work_with_tutorials_and_review(content, client, login):
+    login(UserFactory())
+    assessment_id = start_in_browser(client)
+    run_session(client, content, assessment_id, right=lambda challenge: False)
+    html = client.get(f"/entrainements/{assessment_id}/resultats/").content.decode()
+    assert 'id="skills-to-work"' in html
+    failed = KnowledgeElement.objects.filter(
+        assessment_id=assessment_id, source="direct", status="invalidated"
+    )
+    assert failed.exists()
+    for row in failed:
+        skill = content.get("skills", row.skill_id)
+        for tutorial_id in skill.tutorial_ids:
+            assert content.get("tutorials", tutorial_id).link in html
+    assert "Réponse attendue" in html and "à revoir" in html
+
+
+def test_resume_after_closing_the_browser_serves_the_same_challenge(content, client, login):
+    user = UserFactory()
+    login(user)
+    assessment_id = start_in_browser(client)
+    client.get(f"/entrainements/{assessment_id}/")
+    served = Assessment.objects.get(pk=assessment_id).current_challenge_id
+    client.logout()
+    login(user)
+    profile = client.get("/competences/1.1/").content.decode()
+    assert "Reprendre" in profile
+    assert start_in_browser(client) == assessment_id
+    client.get(f"/entrainements/{assessment_id}/")
+    assert Assessment.objects.get(pk=assessment_id).current_challenge_id == served
+    assert Assessment.objects.filter(user=user).count() == 1
+
+
+def test_skip_records_a_skipped_answer(content, client, login):
+    login(UserFactory())
+    assessment_id = start_in_browser(client)
+    client.get(f"/entrainements/{assessment_id}/")
+    challenge = current_challenge(content, assessment_id)
+    response = client.post(
+        f"/entrainements/{assessment_id}/", {"challenge_id": challenge.id, "passer": "1"}
+    )
+    assert response.status_code == 302
+    answer = Answer.objects.get(assessment_id=assessment_id)
+    assert (answer.value, answer.result) == ("#ABAND#", "aband")
+
+
+def test_empty_answer_is_refused_in_french_and_nothing_is_saved(content, client, login):
+    login(UserFactory())
+    assessment_id = start_in_browser(client)
+    client.get(f"/entrainements/{assessment_id}/")
+    challenge = current_challenge(content, assessment_id)
+    response = client.post(
+        f"/entrainements/{assessment_id}/", {"challenge_id": challenge.id, "valider": "1"}
+    )
+    assert response.status_code == 400
+    assert "Votre réponse n'a pas été envoyée" in response.content.decode()
+    assert not Answer.objects.exists()
+
+
+def test_a_form_left_open_on_an_old_challenge_saves_nothing(content, client, login):
+    login(UserFactory())
+    assessment_id = start_in_browser(client)
+    client.get(f"/entrainements/{assessment_id}/")
+    first = current_challenge(content, assessment_id)
+    client.post(f"/entrainements/{assessment_id}/", form_for(first))
+    client.get(f"/entrainements/{assessment_id}/")
+    before = list(Answer.objects.values_list("challenge_id", "result"))
+    response = client.post(f"/entrainements/{assessment_id}/", form_for(first))
+    assert response.status_code == 302
+    assert list(Answer.objects.values_list("challenge_id", "result")) == before
+
+
+def test_someone_elses_training_is_not_found(content, client, login):
+    owner = UserFactory()
+    assessment = services.start_assessment(user=owner, competence_index="1.1")
+    login(UserFactory())
+    assert client.get(f"/entrainements/{assessment.pk}/").status_code == 404
+    assert client.get(f"/entrainements/{assessment.pk}/resultats/").status_code == 404
+    assert client.post(f"/entrainements/{assessment.pk}/", {"passer": "1"}).status_code == 404
+    assert not Answer.objects.exists()
+
+
+def test_unknown_competence_is_not_found(content, client, login):
+    login(UserFactory())
+    assert client.get("/competences/9.9/").status_code == 404
+    assert client.post("/competences/9.9/commencer/").status_code == 404
+
+
+def test_timed_challenge_shows_the_timer_and_a_late_right_answer_is_timed_out(
+    content, client, login
+):
+    user = UserFactory()
+    login(user)
+    assessment = services.start_assessment(user=user, competence_index="1.1")
+    timed = next(c for c in content.challenges_of("comp_1_1") if c.is_timed)
+    Assessment.objects.filter(pk=assessment.pk).update(
+        current_challenge_id=timed.id, challenge_served_at=timezone.now()
+    )
+    page = client.get(f"/entrainements/{assessment.pk}/").content.decode()
+    assert 'id="timer"' in page and "data-seconds-left=" in page
+    Assessment.objects.filter(pk=assessment.pk).update(
+        challenge_served_at=timezone.now() - timedelta(seconds=timed.timer + 5)
+    )
+    client.post(f"/entrainements/{assessment.pk}/", form_for(timed))
+    answer = Answer.objects.get(challenge_id=timed.id)
+    assert answer.result == "timedout" and answer.timeout < 0
+
+
+def _age_knowledge(user, days):
+    KnowledgeElement.objects.filter(user=user).update(
+        created_at=timezone.now() - timedelta(days=days)
+    )
+
+
+def test_reset_waits_7_days_after_the_last_answer(content, client, login):
+    user = UserFactory()
+    login(user)
+    assessment_id = start_in_browser(client)
+    run_session(client, content, assessment_id)
+    page = client.get("/competences/1.1/").content.decode()
+    assert "dans 7 jours" in page
+    refused = client.post("/competences/1.1/remise-a-zero/", {"confirmer": "1"})
+    assert refused.status_code == 409
+    assert "dans 7 jours" in refused.content.decode()
+    assert selectors.scorecard(user, "1.1").pix > 0
+
+    _age_knowledge(user, 7)
+    unconfirmed = client.post("/competences/1.1/remise-a-zero/")
+    assert unconfirmed.status_code == 400
+    assert selectors.scorecard(user, "1.1").pix > 0
+    done = client.post("/competences/1.1/remise-a-zero/", {"confirmer": "1"})
+    assert done.status_code == 302
+    card = selectors.scorecard(user, "1.1")
+    assert (card.pix, card.level, card.status) == (0, 0, "not_started")
+    assert KnowledgeElement.objects.filter(user=user, status="reset").exists()
+    # the history is kept: nothing was deleted
+    assert KnowledgeElement.objects.filter(user=user).exclude(status="reset").exists()
+    # the competence can be trained again from scratch
+    again = start_in_browser(client)
+    assert again != assessment_id
+    assert client.get(f"/entrainements/{again}/").status_code == 200
+
+
+def test_reset_interrupts_a_running_session(content, client, login):
+    user = UserFactory()
+    login(user)
+    assessment_id = start_in_browser(client)
+    client.get(f"/entrainements/{assessment_id}/")
+    challenge = current_challenge(content, assessment_id)
+    client.post(f"/entrainements/{assessment_id}/", form_for(challenge))
+    _age_knowledge(user, 8)
+    assert client.post("/competences/1.1/remise-a-zero/", {"confirmer": "1"}).status_code == 302
+    assert Assessment.objects.get(pk=assessment_id).state == "aborted"
+    assert client.get(f"/entrainements/{assessment_id}/").status_code == 302
+
+
+def test_nothing_to_reset_is_refused(content, client, login):
+    login(UserFactory())
+    response = client.post("/competences/1.1/remise-a-zero/", {"confirmer": "1"})
+    assert response.status_code == 409
+    assert "Rien à remettre à zéro" in response.content.decode()
+
+
+def test_improving_reopens_skills_failed_more_than_4_days_ago(content, client, login):
+    user = UserFactory()
+    login(user)
+    assessment_id = start_in_browser(client)
+    run_session(client, content, assessment_id, right=lambda challenge: False)
+    failed = set(
+        KnowledgeElement.objects.filter(user=user, status="invalidated").values_list(
+            "skill_id", flat=True
+        )
+    )
+    assert failed
+    refused = client.post("/competences/1.1/commencer/", {"ameliorer": "1"})
+    assert refused.status_code == 409 and "dans 4 jours" in refused.content.decode()
+
+    _age_knowledge(user, 4)
+    assert "Améliorer mon niveau" in client.get("/competences/1.1/").content.decode()
+    response = client.post("/competences/1.1/commencer/", {"ameliorer": "1"})
+    assert response.status_code == 302
+    improving = Assessment.objects.filter(user=user, is_improving=True).get()
+    client.get(f"/entrainements/{improving.pk}/")
+    improving.refresh_from_db()
+    served = content.get("challenges", improving.current_challenge_id)
+    assert served.skill_id in failed
+    run_session(client, content, improving.pk)
+    assert selectors.scorecard(user, "1.1").pix > 0
+
+
+def test_nothing_to_improve_before_the_competence_is_done(content, client, login):
+    login(UserFactory())
+    response = client.post("/competences/1.1/commencer/", {"ameliorer": "1"})
+    assert response.status_code == 409
+    assert not Assessment.objects.exists()
