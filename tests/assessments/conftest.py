@@ -2,10 +2,10 @@
 
 import pytest
 
+from octets.assessments.presentation import expected_value
 from octets.content import selectors as content_selectors
 from octets.content.services import load_release
-from octets.engine.answers import parse_yaml_mapping
-from octets.engine.content import Challenge, ChallengeType
+from octets.engine.content import Challenge
 from tests.content.conftest import fixture_release
 
 
@@ -17,9 +17,4 @@ def content(db):
 
 def right_answer(challenge: Challenge) -> str:
     """A value the engine marks ``ok`` for this challenge."""
-    if challenge.type in (ChallengeType.QCU, ChallengeType.QCM):
-        return challenge.solution
-    if challenge.type is ChallengeType.QROC:
-        return challenge.solution.splitlines()[0]
-    solution = parse_yaml_mapping(challenge.solution)
-    return "\n".join(f"{key}: {variants[0]}" for key, variants in solution.items())
+    return expected_value(challenge)

@@ -70,3 +70,25 @@ def test_demo_is_idempotent_and_prints_logins():
     admin = User.objects.get(email="admin@college-demo.example")
     assert admin.check_password("Octets-Demo-2026")
     assert Membership.objects.get(user=admin).role == "ADMIN"
+
+
+def test_demo_learner_has_a_certifiable_profile_and_a_session_to_resume():
+    from octets.assessments import selectors
+    from octets.assessments.models import Assessment
+    from octets.content.services import load_release
+    from octets.content.sources import SOURCE_DIR, build_release
+
+    load_release(data=build_release(SOURCE_DIR)[0])
+    out = run("demo")
+    assert "eleve@college-demo.example" in out
+    learner = User.objects.get(email="eleve@college-demo.example")
+    assert learner.check_password("Octets-Demo-2026")
+    profile = selectors.profile(learner)
+    assert profile.is_certifiable
+    cards = {card.index: card for card in profile.competences}
+    assert all(cards[index].level >= 1 for index in ("1.1", "2.1", "3.1", "4.1", "5.1"))
+    assert cards["1.2"].status == "started"
+    assert cards["1.1"].can_reset and cards["1.1"].can_improve
+    history = Assessment.objects.filter(user=learner).count()
+    run("demo")  # again: the history is not doubled
+    assert Assessment.objects.filter(user=learner).count() == history

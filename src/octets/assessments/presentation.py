@@ -168,3 +168,18 @@ def solution_text(view: ChallengeView) -> list[str]:
     except ValueError:
         return [challenge.solution]
     return [f"{item.label} : {(mapping.get(item.block.key) or [''])[0]}" for item in view.inputs]
+
+
+def expected_value(challenge: Challenge) -> str:
+    """An answer value the engine marks right: the first accepted variant of each input (for a
+    QROCM-dep, a different variant per input). Used by the demo data and the benchmarks."""
+    if challenge.type in (ChallengeType.QCU, ChallengeType.QCM):
+        return challenge.solution
+    if challenge.type is ChallengeType.QROC:
+        return challenge.solution.splitlines()[0]
+    mapping = parse_yaml_mapping(challenge.solution)
+    lines = []
+    for n, (key, variants) in enumerate(mapping.items()):
+        pick = n % len(variants) if challenge.type is ChallengeType.QROCM_DEP else 0
+        lines.append(f"{key}: {_yaml_quoted(variants[pick])}")
+    return "\n".join(lines)

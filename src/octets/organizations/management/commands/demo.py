@@ -1,4 +1,7 @@
-"""octets demo: a demo school with an admin and a teacher; safe to run again."""
+"""octets demo: a demo school with an admin and a teacher, a learner with a training history,
+and the platform operator; safe to run again."""
+
+from datetime import timedelta
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -14,6 +17,12 @@ DEMO_PEOPLE = [
     ("prof@college-demo.example", "Paul", "Durand", Membership.Role.MEMBER),
 ]
 OPERATOR = ("operateur@octets.example", "Olga", "Opératrice")
+LEARNER = ("eleve@college-demo.example", "Lou", "Bernard")
+# The demo learner knows every skill up to this level, in these competences (5: certifiable)…
+LEARNER_KNOWN_LEVEL = 2
+LEARNER_FINISHED = ("1.1", "2.1", "3.1", "4.1", "5.1")
+# …and left a session on this one half-way (to show "Reprendre").
+LEARNER_STARTED = "1.2"
 
 
 class Command(BaseCommand):
@@ -44,9 +53,54 @@ class Command(BaseCommand):
             lines.append(f"  {Membership.Role(role).label:<16} {email:<32} {DEMO_PASSWORD}")
         operator = self._user(*OPERATOR, staff=True)
         lines.append(f"  {'Opérateur':<16} {operator.email:<32} {DEMO_PASSWORD}  (console /admin/)")
+        learner = self._user(*LEARNER)
+        lines.append(f"  {'Élève':<16} {learner.email:<32} {DEMO_PASSWORD}  (profil, entraînement)")
+        self._learner_history(learner)
         self.stdout.write(f"Données de démonstration prêtes : {organization.name} (UAI {DEMO_UAI})")
         self.stdout.write("Connexion sur http://127.0.0.1:8000/connexion/ :")
         self.stdout.write("\n".join(lines))
+
+    def _learner_history(self, learner):
+        """Train the demo learner through the real services, once, then date it 8 days back
+        so that improving and resetting are already possible."""
+        from octets.assessments import services
+        from octets.assessments.models import Answer, Assessment, KnowledgeElement
+        from octets.assessments.presentation import expected_value
+        from octets.content.selectors import NoContentLoaded, current_content
+        from octets.engine.answers import SKIPPED_VALUE
+
+        if Assessment.objects.filter(user=learner).exists():
+            return
+        try:
+            content = current_content()
+        except NoContentLoaded:
+            self.stdout.write(
+                "Pas de contenu pédagogique chargé : l'élève de démo n'a pas d'historique."
+            )
+            return
+
+        def answer(assessment, limit):
+            for _ in range(limit):
+                challenge = services.next_challenge(assessment=assessment)
+                if challenge is None:
+                    return
+                skill = content.get("skills", challenge.skill_id)
+                known = skill.level <= LEARNER_KNOWN_LEVEL
+                services.submit_answer(
+                    assessment=assessment,
+                    challenge_id=challenge.id,
+                    value=expected_value(challenge) if known else SKIPPED_VALUE,
+                )
+
+        for index in LEARNER_FINISHED:
+            if content.competence_by_index(index) is not None:
+                answer(services.start_assessment(user=learner, competence_index=index), 200)
+        past = timezone.now() - timedelta(days=8)
+        KnowledgeElement.objects.filter(user=learner).update(created_at=past)
+        Answer.objects.filter(assessment__user=learner).update(created_at=past)
+        Assessment.objects.filter(user=learner).update(created_at=past)
+        if content.competence_by_index(LEARNER_STARTED) is not None:
+            answer(services.start_assessment(user=learner, competence_index=LEARNER_STARTED), 2)
 
     def _user(self, email, first_name, last_name, staff=False):
         user = User.objects.filter(email=email).first() or User(email=email)
