@@ -206,24 +206,49 @@ def test_unknown_competence_is_not_found(content, client, login):
     assert client.post("/competences/9.9/commencer/").status_code == 404
 
 
-def test_timed_challenge_shows_the_timer_and_a_late_right_answer_is_timed_out(
+def test_timed_challenge_is_announced_then_timed_and_a_late_answer_is_timed_out(
     content, client, login
 ):
     user = UserFactory()
     login(user)
     assessment = services.start_assessment(user=user, competence_index="1.1")
     timed = next(c for c in content.challenges_of("comp_1_1") if c.is_timed)
-    Assessment.objects.filter(pk=assessment.pk).update(
-        current_challenge_id=timed.id, challenge_served_at=timezone.now()
-    )
-    page = client.get(f"/entrainements/{assessment.pk}/").content.decode()
-    assert 'id="timer"' in page and "data-seconds-left=" in page
+    Assessment.objects.filter(pk=assessment.pk).update(current_challenge_id=timed.id)
+    url = f"/entrainements/{assessment.pk}/"
+    intro = client.get(url).content.decode()
+    assert 'id="timed-intro"' in intro and "Commencer l'épreuve" in intro
+    # answering before starting the clock is not possible: the announcement comes back
+    early = client.post(url, form_for(timed))
+    assert 'id="timed-intro"' in early.content.decode()
+    assert not Answer.objects.exists()
+
+    assert client.post(url, {"challenge_id": timed.id, "demarrer": "1"}).status_code == 302
+    started = Assessment.objects.get(pk=assessment.pk).challenge_served_at
+    assert started is not None
+    client.post(url, {"challenge_id": timed.id, "demarrer": "1"})  # a second click: same clock
+    assert Assessment.objects.get(pk=assessment.pk).challenge_served_at == started
+    page = client.get(url).content.decode()
+    assert 'id="timer"' in page and f'data-seconds-left="{timed.timer}"' in page
+
     Assessment.objects.filter(pk=assessment.pk).update(
         challenge_served_at=timezone.now() - timedelta(seconds=timed.timer + 5)
     )
-    client.post(f"/entrainements/{assessment.pk}/", form_for(timed))
+    client.post(url, form_for(timed))
     answer = Answer.objects.get(challenge_id=timed.id)
     assert answer.result == "timedout" and answer.timeout < 0
+
+
+def test_a_timed_challenge_can_be_skipped_from_its_announcement(content, client, login):
+    user = UserFactory()
+    login(user)
+    assessment = services.start_assessment(user=user, competence_index="1.1")
+    timed = next(c for c in content.challenges_of("comp_1_1") if c.is_timed)
+    Assessment.objects.filter(pk=assessment.pk).update(current_challenge_id=timed.id)
+    response = client.post(
+        f"/entrainements/{assessment.pk}/", {"challenge_id": timed.id, "passer": "1"}
+    )
+    assert response.status_code == 302
+    assert Answer.objects.get().result == "aband"
 
 
 def _age_knowledge(user, days):

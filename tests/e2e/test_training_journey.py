@@ -103,6 +103,9 @@ def test_a_learner_trains_on_a_competence_from_the_profile_to_the_results(
         challenge = content.get("challenges", assessment.current_challenge_id)
         seen_types.add(challenge.type)
         if challenge.is_timed:
+            expect(page.locator("#timed-intro")).to_contain_text("Épreuve chronométrée")
+            with axe.navigating(page):
+                page.get_by_role("button", name="Commencer l'épreuve").click()
             expect(page.locator("#timer")).to_contain_text("Épreuve chronométrée")
         answer_in_page(page, challenge)
         with axe.navigating(page):

@@ -8,6 +8,7 @@ is sent to the engine as YAML lines ``key: "value"`` (the syntax Pix clients sen
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -128,7 +129,7 @@ def seconds_left(challenge: Challenge, served_at: datetime | None, now=None) -> 
     if not challenge.is_timed or served_at is None:
         return None
     elapsed = ((now or timezone.now()) - served_at).total_seconds()
-    return int(challenge.timer - elapsed)
+    return math.ceil(challenge.timer - elapsed)
 
 
 def answer_text(view: ChallengeView, value: str) -> list[str]:

@@ -207,7 +207,8 @@ def next_challenge(*, assessment: Assessment) -> Challenge | None:
             assessment.save(update_fields=["state", "current_challenge_id", "updated_at"])
             return None
         assessment.current_challenge_id = selection.challenge.id
-        assessment.challenge_served_at = timezone.now()
+        # a timed challenge's clock starts when the learner asks for it (start_timer)
+        assessment.challenge_served_at = None if selection.challenge.is_timed else timezone.now()
         assessment.save(update_fields=["current_challenge_id", "challenge_served_at", "updated_at"])
         return selection.challenge
 
@@ -282,3 +283,13 @@ def submit_answer(
         assessment.current_challenge_id = ""
         assessment.save(update_fields=["current_challenge_id", "updated_at"])
         return answer, evaluation.result
+
+
+def start_timer(*, assessment: Assessment) -> Assessment:
+    """Start the clock of the current (timed) challenge, once: asking again changes nothing."""
+    with transaction.atomic():
+        assessment = _locked(assessment)
+        if assessment.current_challenge_id and assessment.challenge_served_at is None:
+            assessment.challenge_served_at = timezone.now()
+            assessment.save(update_fields=["challenge_served_at", "updated_at"])
+        return assessment

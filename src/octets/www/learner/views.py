@@ -118,6 +118,15 @@ def challenge(request, assessment_id: int):
     if current is None:
         return redirect("learner:results", assessment_id=assessment.pk)
     assessment.refresh_from_db()
+    if current.is_timed and assessment.challenge_served_at is None:
+        # a timed challenge is announced first; its clock starts when the learner is ready
+        if request.method == "POST" and "demarrer" in request.POST:
+            services.start_timer(assessment=assessment)
+            return redirect("learner:challenge", assessment_id=assessment.pk)
+        if "passer" not in request.POST:
+            return render(
+                request, "learner/timed_intro.html", _challenge_context(assessment, current)
+            )
     if request.method == "GET":
         return render(request, "learner/challenge.html", _challenge_context(assessment, current))
     if request.POST.get("challenge_id") != current.id:
