@@ -7,8 +7,8 @@ from markdown_it import MarkdownIt
 register = template.Library()
 
 # CommonMark with tables; raw HTML is escaped and unsafe link schemes (javascript:…) refused,
-# so content and teachers' texts cannot inject markup.
-_MARKDOWN = MarkdownIt("commonmark", {"html": False}).enable("table")
+# so content and teachers' texts cannot inject markup; no images (nothing loaded from elsewhere).
+_MARKDOWN = MarkdownIt("commonmark", {"html": False}).enable("table").disable("image")
 
 
 @register.filter
@@ -61,3 +61,17 @@ def get_item(mapping, key):
 def filename(url) -> str:
     """The last part of a URL path (the file name of an attachment)."""
     return str(url or "").rstrip("/").rsplit("/", 1)[-1]
+
+
+@register.filter
+def duration(text) -> str:
+    """A tutorial duration "HH:MM:SS" as people say it ("4 min", "1 h 05", "45 s")."""
+    parts = str(text or "").split(":")
+    if len(parts) != 3 or not all(part.isdigit() for part in parts):
+        return str(text or "")
+    hours, minutes, seconds = (int(part) for part in parts)
+    if hours:
+        return f"{hours} h {minutes:02d}"
+    if minutes:
+        return f"{minutes + (1 if seconds >= 30 else 0)} min"
+    return f"{seconds} s"
