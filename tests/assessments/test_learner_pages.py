@@ -8,9 +8,7 @@ from django.utils import timezone
 
 from octets.assessments import selectors, services
 from octets.assessments.models import Answer, Assessment, KnowledgeElement
-from octets.assessments.presentation import challenge_view
-from octets.engine.answers import parse_yaml_mapping
-from octets.engine.content import ChallengeType
+from octets.assessments.presentation import challenge_view, expected_inputs
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -27,18 +25,9 @@ def form_for(challenge, right=True) -> dict:
             positions = others[:1]
         data["answer"] = positions
         return data
-    if challenge.type is ChallengeType.QROC:
-        expected = {view.inputs[0].block.key: [challenge.solution.splitlines()[0]]}
-    else:
-        expected = parse_yaml_mapping(challenge.solution)
-    for n, item in enumerate(view.inputs):
-        variants = expected[item.block.key]
-        # QROCM-dep: every input accepts any variant, but each variant counts once
-        value = (
-            variants[n % len(variants)]
-            if challenge.type is ChallengeType.QROCM_DEP
-            else variants[0]
-        )
+    expected = expected_inputs(challenge)
+    for item in view.inputs:
+        value = expected[item.block.key]
         if not right:
             value = next(o for o in item.block.options if o != value) if item.is_select else "zzzz"
         data[item.name] = value
@@ -66,6 +55,8 @@ def run_session(client, content, assessment_id, right=lambda challenge: True, li
             return
         assert page.status_code == 200
         challenge = current_challenge(content, assessment_id)
+        if 'id="timed-intro"' in page.content.decode():
+            client.post(url, {"challenge_id": challenge.id, "demarrer": "1"})
         response = client.post(url, form_for(challenge, right(challenge)))
         assert response.status_code == 302, response.content.decode()[:800]
     pytest.fail("the session never finished")

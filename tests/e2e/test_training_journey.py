@@ -9,11 +9,9 @@ import pytest
 from playwright.sync_api import expect
 
 from octets.assessments.models import Assessment
-from octets.assessments.presentation import challenge_view
+from octets.assessments.presentation import challenge_view, expected_inputs
 from octets.content import selectors as content_selectors
 from octets.content.services import load_release
-from octets.engine.answers import parse_yaml_mapping
-from octets.engine.content import ChallengeType
 from tests.content.conftest import fixture_release
 from tests.e2e.support import url_path
 from tests.factories import PASSWORD, UserFactory
@@ -32,17 +30,9 @@ def answer_in_page(page, challenge) -> None:
         for position in challenge.solution.split(","):
             page.locator(f"label[for=answer-{position.strip()}]").click()
         return
-    if challenge.type is ChallengeType.QROC:
-        expected = {view.inputs[0].block.key: challenge.solution.splitlines()}
-    else:
-        expected = parse_yaml_mapping(challenge.solution)
-    for n, item in enumerate(view.inputs):
-        variants = expected[item.block.key]
-        value = (
-            variants[n % len(variants)]
-            if challenge.type is ChallengeType.QROCM_DEP
-            else variants[0]
-        )
+    expected = expected_inputs(challenge)
+    for item in view.inputs:
+        value = expected[item.block.key]
         field = page.get_by_label(item.label, exact=True)
         if item.is_select:
             field.select_option(value)

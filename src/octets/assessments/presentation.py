@@ -16,7 +16,7 @@ from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from octets.engine.answers import SKIPPED_VALUE, parse_yaml_mapping
+from octets.engine.answers import SKIPPED_VALUE, parse_yaml_mapping, pre_treat
 from octets.engine.content import (
     BlockType,
     Challenge,
@@ -171,16 +171,29 @@ def solution_text(view: ChallengeView) -> list[str]:
     return [f"{item.label} : {(mapping.get(item.block.key) or [''])[0]}" for item in view.inputs]
 
 
+def expected_inputs(challenge: Challenge) -> dict[str, str]:
+    """For a QROC/QROCM, a right value per input key: the first accepted variant, and for a
+    QROCM-dep (any input takes any variant, each counting once) a different one per input."""
+    if challenge.type is ChallengeType.QROC:
+        keys = list(challenge.blocks) or ["answer"]
+        return {keys[0]: challenge.solution.splitlines()[0]}
+    mapping = parse_yaml_mapping(challenge.solution)
+    if challenge.type is not ChallengeType.QROCM_DEP:
+        return {key: variants[0] for key, variants in mapping.items()}
+    used: set[str] = set()
+    chosen = {}
+    for key, variants in mapping.items():
+        pick = next((v for v in variants if pre_treat(v).lower() not in used), variants[0])
+        used.add(pre_treat(pick).lower())
+        chosen[key] = pick
+    return chosen
+
+
 def expected_value(challenge: Challenge) -> str:
-    """An answer value the engine marks right: the first accepted variant of each input (for a
-    QROCM-dep, a different variant per input). Used by the demo data and the benchmarks."""
+    """An answer value the engine marks right (used by the demo data and the benchmarks)."""
     if challenge.type in (ChallengeType.QCU, ChallengeType.QCM):
         return challenge.solution
+    inputs = expected_inputs(challenge)
     if challenge.type is ChallengeType.QROC:
-        return challenge.solution.splitlines()[0]
-    mapping = parse_yaml_mapping(challenge.solution)
-    lines = []
-    for n, (key, variants) in enumerate(mapping.items()):
-        pick = n % len(variants) if challenge.type is ChallengeType.QROCM_DEP else 0
-        lines.append(f"{key}: {_yaml_quoted(variants[pick])}")
-    return "\n".join(lines)
+        return next(iter(inputs.values()))
+    return "\n".join(f"{key}: {_yaml_quoted(value)}" for key, value in inputs.items())

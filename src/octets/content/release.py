@@ -9,7 +9,7 @@ names::
       "competences": [{id, index, name_i18n, description_i18n, origin, areaId, skillIds, thematicIds}],
       "thematics":   [{id, name_i18n, index, competenceId, tubeIds}],
       "tubes":       [{id, name, title, description, practicalTitle_i18n, practicalDescription_i18n,
-                       competenceId, thematicId, skillIds}],
+                       competenceId, thematicId, skillIds, reviewNote}],
       "skills":      [{id, name, status, level, pixValue, hint_i18n, competenceId, tubeId,
                        tutorialIds, learningMoreTutorialIds}],
       "challenges":  [{id, type, instruction, proposals, solution, solutionToDisplay, t1Status,
@@ -19,9 +19,12 @@ names::
       "tutorials":   [{id, title, format, source, link, locale, duration}]
     }
 
-``*_i18n`` fields are ``{"fr": "…"}`` dicts. ``t1Status``… are ``"Activé"``/``"Désactivé"``.
-``pixValue`` = 8 ÷ (active skills having a validé challenge in the same competence and level),
-0 for the others. Extra fields are allowed (a Pix release has more) and kept in the raw data.
+``*_i18n`` fields are ``{"fr": "…"}`` dicts. ``reviewNote`` (Octets only, optional) is the
+tube's review note: why difficulty grows with the level. ``illustrationUrl`` and ``attachments``
+are http(s) URLs or asset paths ``/contenu/fichiers/<index>/<file>``. ``t1Status``… are
+``"Activé"``/``"Désactivé"``. ``pixValue`` = 8 ÷ (active skills having a validé challenge in
+the same competence and level), 0 for the others. Extra fields are allowed (a Pix release has
+more) and kept in the raw data.
 
 This module owns the canonical serialization (sorted keys and ids, so the same content always
 gives the same bytes and the same checksum) and :func:`content_from_release`, which turns an

@@ -12,6 +12,16 @@ names, with id ``them_<competence id>_<slug of the name>`` and ``index`` in orde
 in the file; reverse id lists (``competenceIds``, ``skillIds``…); challenge ``competenceId``;
 ``pixValue``. Entities and id lists are sorted, so the same sources always give the same JSON.
 The release ``version`` defaults to a digest of the content.
+
+Assets (issue 6): a challenge's ``illustration`` and ``attachments`` name files of
+``content/assets/<index>/`` (``<index>`` is the competence file's); the release holds their URL
+paths ``/contenu/fichiers/<index>/<file>`` (``illustrationUrl``, ``attachments``), served by
+``octets.www.content``. A file name that breaks :data:`ASSET_NAME`, a missing file, an
+illustration without ``illustration_alt`` (or an alt without illustration) and a tutorial id
+that no file defines (``tutorials``, ``learning_more``) are source problems. A tube's ``review``
+note (why difficulty grows with the level, gaps explained) is kept in the release tube as
+``reviewNote`` for the reviewers and the content report; the engine ignores it.
+:func:`unused_assets` lists the files no challenge uses (a quality gate in the tests).
 """
 
 from __future__ import annotations
@@ -40,6 +50,32 @@ AREAS_FILE = "areas.toml"
 COMPETENCE_FILE = re.compile(r"^\d\.\d\.toml$")
 SOURCE_ERROR = "source_error"
 
+ASSETS_DIR = Path(__file__).resolve().parent / "assets"
+#: Folder of ``assets/`` holding the scripts that generate binary assets (not served).
+GENERATORS_DIR = "generators"
+#: URL path prefix of the served assets: ``/contenu/fichiers/<index>/<file>``.
+ASSET_URL_PREFIX = "/contenu/fichiers/"
+#: Content type of each allowed asset extension.
+ASSET_TYPES = {
+    "svg": "image/svg+xml",
+    "png": "image/png",
+    "jpg": "image/jpeg",
+    "csv": "text/csv; charset=utf-8",
+    "txt": "text/plain; charset=utf-8",
+    "html": "text/html; charset=utf-8",
+    "json": "application/json",
+    "md": "text/markdown; charset=utf-8",
+    "odt": "application/vnd.oasis.opendocument.text",
+    "ods": "application/vnd.oasis.opendocument.spreadsheet",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pdf": "application/pdf",
+}
+#: Extensions an illustration may have (shown inline as an image).
+IMAGE_EXTENSIONS = frozenset({"svg", "png", "jpg"})
+#: Lowercase ASCII letters and digits in hyphen-separated words, one allowed extension.
+ASSET_NAME = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*\.(" + "|".join(ASSET_TYPES) + r")\Z")
+COMPETENCE_INDEX = re.compile(r"^[0-9]\.[0-9]\Z")
+
 DEFAULT_LOCALES = ["fr", "fr-fr"]
 
 
@@ -59,11 +95,12 @@ KEYS = {
     "file": _keys("competence", "tutorials tubes"),
     "competence": _keys("id index area name", "description"),
     "tutorial": _keys("id title link", "format duration source locale"),
-    "tube": _keys("id name title thematic", "description skills"),
-    "skill": _keys("id level", "hint tutorials status challenges"),
+    "tube": _keys("id name title thematic", "description review skills"),
+    "skill": _keys("id level", "hint tutorials learning_more status challenges"),
     "challenge": _keys(
         "id type instruction proposals solution",
-        "solution_to_display t1 t2 t3 format timer status locales",
+        "solution_to_display t1 t2 t3 format timer status locales "
+        "illustration illustration_alt attachments",
     ),
 }
 
@@ -84,12 +121,80 @@ def thematic_id(competence_id: str, name: str) -> str:
     return f"them_{competence_id}_{slug(name)}"
 
 
+def asset_url(index: str, name: str) -> str:
+    """``/contenu/fichiers/<index>/<name>``: the URL path of an asset in a release."""
+    return f"{ASSET_URL_PREFIX}{index}/{name}"
+
+
+def asset_extension(name: str) -> str:
+    return name.rsplit(".", 1)[-1] if "." in name else ""
+
+
+def asset_path(assets_dir: Path | str, index: str, name: str) -> Path | None:
+    """The file ``<assets_dir>/<index>/<name>`` when both parts are well formed and the resolved
+    path stays inside ``assets_dir`` (no traversal, no symlink out); None otherwise. The file
+    itself may not exist."""
+    if not (
+        isinstance(index, str)
+        and isinstance(name, str)
+        and COMPETENCE_INDEX.match(index)
+        and ASSET_NAME.match(name)
+    ):
+        return None
+    root = Path(assets_dir).resolve()
+    path = (root / index / name).resolve()
+    if not path.is_relative_to(root) or path.parent != root / index:
+        return None
+    return path
+
+
+def asset_files(assets_dir: Path | str) -> list[tuple[str, str]]:
+    """Every ``(folder, file name)`` under ``assets_dir`` except the generators' folder."""
+    root = Path(assets_dir)
+    if not root.is_dir():
+        return []
+    return sorted(
+        (path.parent.relative_to(root).as_posix(), path.name)
+        for path in root.rglob("*")
+        if path.is_file() and path.relative_to(root).parts[0] != GENERATORS_DIR
+    )
+
+
+def release_asset_urls(release: dict[str, Any]) -> set[str]:
+    """Every asset URL path a release's challenges use (illustrations and attachments)."""
+    urls: set[str] = set()
+    for challenge in release.get("challenges") or []:
+        if not isinstance(challenge, dict):
+            continue
+        url = challenge.get("illustrationUrl")
+        if isinstance(url, str) and url:
+            urls.add(url)
+        attachments = challenge.get("attachments")
+        if isinstance(attachments, list):
+            urls.update(item for item in attachments if isinstance(item, str))
+    return urls
+
+
+def unused_assets(release: dict[str, Any], assets_dir: Path | str = ASSETS_DIR) -> list[str]:
+    """Files of ``assets_dir`` (``<folder>/<name>``) that no challenge of ``release`` uses."""
+    used = release_asset_urls(release)
+    return [
+        f"{folder}/{name}"
+        for folder, name in asset_files(assets_dir)
+        if asset_url(folder, name) not in used
+    ]
+
+
 class _Builder:
-    def __init__(self, source_dir: Path):
+    def __init__(self, source_dir: Path, assets_dir: Path):
         self.source_dir = Path(source_dir)
+        self.assets_dir = Path(assets_dir)
         self.problems: list[Problem] = []
         self.release: dict[str, Any] = {kind: [] for kind in ENTITY_KINDS}
         self.file = ""
+        self.index = ""  # the competence file's index (its assets folder)
+        # (file, location, field, tutorial id) of every tutorial reference, checked at the end
+        self.tutorial_refs: list[tuple[str, str, str, Any]] = []
 
     def problem(self, where: str, message: str) -> None:
         location = f"{self.file}, {where}" if where else self.file
@@ -139,8 +244,10 @@ class _Builder:
                 self.problem("", "nom inattendu : areas.toml ou <index>.toml (ex. 1.1.toml).")
         self.read_areas()
         for path in competence_files(self.source_dir):
+            self.index = path.stem
             self.read_competence(path)
         self.link()
+        self.check_tutorial_refs()
         return self.release
 
     def read_areas(self) -> None:
@@ -245,6 +352,7 @@ class _Builder:
                     "competenceId": competence_id,
                     "thematicId": theme_id,
                     "skillIds": [],
+                    "reviewNote": tube.get("review", ""),
                 }
             )
             for m, skill in enumerate(self.tables(tube.get("skills"), f"{where}.skills")):
@@ -257,6 +365,10 @@ class _Builder:
             return
         level = skill.get("level")
         tube_name = tube.get("name")
+        for field in ("tutorials", "learning_more"):
+            refs = skill.get(field)
+            if isinstance(refs, list):
+                self.tutorial_refs.extend((self.file, where, field, ref) for ref in refs)
         self.release["skills"].append(
             {
                 "id": skill.get("id"),
@@ -267,13 +379,17 @@ class _Builder:
                 "competenceId": competence_id,
                 "tubeId": tube.get("id"),
                 "tutorialIds": skill.get("tutorials", []),
-                "learningMoreTutorialIds": [],
+                "learningMoreTutorialIds": skill.get("learning_more", []),
             }
         )
         for k, challenge in enumerate(self.tables(skill.get("challenges"), f"{where}.challenges")):
-            challenge = self.table(challenge, f"{where}.challenges[{k}]", KEYS["challenge"])
+            challenge_where = f"{where}.challenges[{k}]"
+            challenge = self.table(challenge, challenge_where, KEYS["challenge"])
             if challenge is None:
                 continue
+            illustration_url, illustration_alt, attachments = self.read_assets(
+                challenge, f"{challenge_where} ({challenge.get('id')})"
+            )
             self.release["challenges"].append(
                 {
                     "id": challenge.get("id"),
@@ -289,9 +405,9 @@ class _Builder:
                     "format": challenge.get("format", "mots"),
                     "timer": challenge.get("timer"),
                     "locales": challenge.get("locales", list(DEFAULT_LOCALES)),
-                    "illustrationUrl": "",
-                    "illustrationAlt": "",
-                    "attachments": [],
+                    "illustrationUrl": illustration_url,
+                    "illustrationAlt": illustration_alt,
+                    "attachments": attachments,
                     "focusable": False,
                     "autoReply": False,
                     "embedUrl": "",
@@ -299,6 +415,81 @@ class _Builder:
                     "skillId": skill.get("id"),
                 }
             )
+
+    def asset(self, name: Any, where: str, field: str, *, image: bool) -> str | None:
+        """The URL path of the asset ``name`` of the current competence, or None (reported)."""
+        if not isinstance(name, str) or not name:
+            self.problem(where, f"« {field} » doit être un nom de fichier.")
+            return None
+        if not ASSET_NAME.match(name):
+            self.problem(
+                where,
+                f"« {field} » : nom de fichier « {name} » invalide (lettres minuscules sans "
+                "accent, chiffres et tirets, puis une extension parmi "
+                f"{', '.join(ASSET_TYPES)}).",
+            )
+            return None
+        if image and asset_extension(name) not in IMAGE_EXTENSIONS:
+            self.problem(
+                where,
+                f"« {field} » : « {name} » n'est pas une image "
+                f"({', '.join(sorted(IMAGE_EXTENSIONS))}).",
+            )
+            return None
+        path = asset_path(self.assets_dir, self.index, name)
+        if path is None or not path.is_file():
+            self.problem(
+                where,
+                f"« {field} » : fichier « {name} » introuvable dans "
+                f"{self.assets_dir.name}/{self.index}/.",
+            )
+            return None
+        return asset_url(self.index, name)
+
+    def read_assets(self, challenge: dict, where: str) -> tuple[str, str, list[Any]]:
+        """``(illustrationUrl, illustrationAlt, attachments)`` of a source challenge."""
+        url = ""
+        illustration = challenge.get("illustration")
+        alt = challenge.get("illustration_alt", "")
+        if "illustration" in challenge:
+            url = self.asset(illustration, where, "illustration", image=True) or ""
+        if not isinstance(alt, str):
+            self.problem(where, "« illustration_alt » doit être un texte.")
+            alt = ""
+        if "illustration" in challenge and not alt.strip():
+            self.problem(
+                where,
+                "« illustration_alt » manquant : décrivez ce que l'image montre d'utile pour "
+                "répondre.",
+            )
+        elif alt.strip() and "illustration" not in challenge:
+            self.problem(where, "« illustration_alt » sans « illustration ».")
+        attachments: list[Any] = []
+        names = challenge.get("attachments", [])
+        if not isinstance(names, list):
+            self.problem(where, "« attachments » doit être une liste de noms de fichiers.")
+            names = []
+        seen: list[Any] = []
+        for name in names:
+            if name in seen:
+                self.problem(where, f"« attachments » : « {name} » est listé plusieurs fois.")
+                continue
+            seen.append(name)
+            found = self.asset(name, where, "attachments", image=False)
+            if found:
+                attachments.append(found)
+        return url, alt, attachments
+
+    def check_tutorial_refs(self) -> None:
+        known = {t["id"] for t in self.release["tutorials"] if isinstance(t.get("id"), str)}
+        for file, where, field, ref in self.tutorial_refs:
+            if ref not in known:
+                self.file = file
+                self.problem(
+                    where,
+                    f"« {field} » : tutoriel « {ref} » inconnu (aucun [[tutorials]] ne porte "
+                    "cet identifiant).",
+                )
 
     def link(self) -> None:
         """Resolve area codes and fill the reverse id lists."""
@@ -358,10 +549,19 @@ def default_version(release: dict[str, Any]) -> str:
 
 
 def build_release(
-    source_dir: Path | str = SOURCE_DIR, *, version: str | None = None
+    source_dir: Path | str = SOURCE_DIR,
+    *,
+    version: str | None = None,
+    assets_dir: Path | str | None = None,
 ) -> tuple[dict[str, Any], list[Problem]]:
-    """The release built from the TOML files of ``source_dir``, and the source problems."""
-    builder = _Builder(Path(source_dir))
+    """The release built from the TOML files of ``source_dir``, and the source problems.
+
+    Assets are looked up in ``assets_dir``, by default the ``assets`` folder next to
+    ``source_dir`` (``content/assets`` for the shipped sources)."""
+    source_dir = Path(source_dir)
+    if assets_dir is None:
+        assets_dir = source_dir.parent / "assets"
+    builder = _Builder(source_dir, Path(assets_dir))
     release = sort_release(builder.build())
     add_pix_values(release)
     release["version"] = version or default_version(release)

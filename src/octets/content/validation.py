@@ -31,7 +31,11 @@ Rules (``Problem.code``):
   competence and level) — checked only when no other problem was found, as it follows from them;
 - ``bad_competence_index`` a competence index is not "d.d", not in its area, or used twice
   (likewise a duplicate area code);
-- ``bad_tutorial_link`` a tutorial link is not an http(s) URL.
+- ``bad_tutorial_link`` a tutorial link is not an http(s) URL;
+- ``missing_illustration_alt`` a challenge has an ``illustrationUrl`` but no ``illustrationAlt``
+  (the alternative text is what a pupil using a screen reader gets);
+- ``bad_asset_url`` an ``illustrationUrl`` or ``attachments`` item is neither an http(s) URL nor
+  an asset path ``/contenu/fichiers/<index>/<file>`` with an allowed file name.
 """
 
 from __future__ import annotations
@@ -87,6 +91,15 @@ SKILL_NOT_PLAYABLE = "skill_not_playable"
 PIX_VALUE_MISMATCH = "pix_value_mismatch"
 BAD_COMPETENCE_INDEX = "bad_competence_index"
 BAD_TUTORIAL_LINK = "bad_tutorial_link"
+MISSING_ILLUSTRATION_ALT = "missing_illustration_alt"
+BAD_ASSET_URL = "bad_asset_url"
+
+#: Asset file names (as in ``octets.content.sources.ASSET_NAME``; kept here so that the
+#: validation does not import the source reader).
+_ASSET_PATH = re.compile(
+    r"^/contenu/fichiers/[0-9]\.[0-9]/[a-z0-9]+(?:-[a-z0-9]+)*"
+    r"\.(?:svg|png|jpg|csv|txt|html|json|md|odt|ods|xlsx|pdf)\Z"
+)
 
 #: Challenge ``format`` values (input size / numeric comparison); empty means the default.
 CHALLENGE_FORMATS = frozenset({"", "phrase", "mots", "nombre", "paragraphe", "petit"})
@@ -213,6 +226,7 @@ FIELDS: dict[str, dict[str, _Type]] = {
         "competenceId": ID,
         "thematicId": OPT_ID,
         "skillIds": IDS,
+        "reviewNote": TEXT,
     },
     "skills": {
         "id": ID,
@@ -643,8 +657,36 @@ class _Validator:
                     f"« timer » vaut {timer} : un nombre de secondes positif est attendu.",
                 )
                 ready = False
+            self.check_assets(challenge)
             if ready:
                 self.check_solution(challenge)
+
+    def check_assets(self, challenge: dict[str, Any]) -> None:
+        challenge_id = challenge.get("id")
+        url = self.value("challenges", challenge, "illustrationUrl")
+        alt = self.value("challenges", challenge, "illustrationAlt")
+        if url and not (alt or "").strip():
+            self.add(
+                MISSING_ILLUSTRATION_ALT,
+                "challenges",
+                challenge_id,
+                "illustration sans texte alternatif (« illustrationAlt ») : décrivez ce que "
+                "l'image montre d'utile pour répondre.",
+            )
+        urls = [("illustrationUrl", url)] if url else []
+        urls += [
+            ("attachments", item)
+            for item in self.value("challenges", challenge, "attachments") or ()
+        ]
+        for field, value in urls:
+            if not _is_asset_url(value):
+                self.add(
+                    BAD_ASSET_URL,
+                    "challenges",
+                    challenge_id,
+                    f"« {field} » : « {value} » n'est ni une adresse http(s):// ni un fichier "
+                    "/contenu/fichiers/<index>/<fichier>.",
+                )
 
     def check_solution(self, item: dict[str, Any]) -> None:
         kind = ChallengeType(item["type"])
@@ -855,6 +897,20 @@ class _Validator:
         self.check_tutorials()
         self.check_playable_and_pix()
         return self.problems
+
+
+def _is_asset_url(value: str) -> bool:
+    if _ASSET_PATH.match(value):
+        return True
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        return False
+    return (
+        parts.scheme in ("http", "https")
+        and bool(parts.netloc)
+        and not any(char.isspace() for char in value)
+    )
 
 
 def _choices(enum) -> str:
