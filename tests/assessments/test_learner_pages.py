@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from django.utils.html import escape
 
 from octets.assessments import selectors, services
 from octets.assessments.models import Answer, Assessment, KnowledgeElement
@@ -329,3 +330,33 @@ def test_nothing_to_improve_before_the_competence_is_done(content, client, login
     response = client.post("/competences/1.1/commencer/", {"ameliorer": "1"})
     assert response.status_code == 409
     assert not Assessment.objects.exists()
+
+
+def test_illustrations_have_their_alt_text_and_attachments_download(client, login):
+    from octets.content.services import load_release
+    from octets.content.sources import SOURCE_DIR, build_release
+
+    load_release(data=build_release(SOURCE_DIR)[0])
+    content = selectors.current_content()
+    user = UserFactory()
+    login(user)
+    illustrated = next(c for c in content.challenges if c.illustration_url and not c.is_timed)
+    with_file = next(c for c in content.challenges if c.attachments and not c.is_timed)
+    for challenge in (illustrated, with_file):
+        index = content.get("competences", challenge.competence_id).index
+        assessment = services.start_assessment(user=user, competence_index=index)
+        Assessment.objects.filter(pk=assessment.pk).update(current_challenge_id=challenge.id)
+        html = client.get(f"/entrainements/{assessment.pk}/").content.decode()
+        if challenge is illustrated:
+            assert f'src="{challenge.illustration_url}"' in html
+            assert escape(challenge.illustration_alt) in html
+            image = client.get(challenge.illustration_url)
+            assert image.status_code == 200 and "attachment" not in image.get(
+                "Content-Disposition", ""
+            )
+        else:
+            url = challenge.attachments[0]
+            assert f'href="{url}" download' in html
+            download = client.get(url)
+            assert download.status_code == 200
+            assert "attachment" in download["Content-Disposition"]
