@@ -17,6 +17,8 @@ run: install
 	$(OCTETS) build-content --output var/content/release.json
 	$(OCTETS) load-content var/content/release.json
 	$(OCTETS) demo
+	@test -f var/ElevesSansAdresses.zip || $(OCTETS) generate-siecle --uai 0750001A --pupils 600 var/ElevesSansAdresses.zip
+	@echo "Export SIECLE fictif du Collège Demo, à importer depuis Élèves > Importer : var/ElevesSansAdresses.zip"
 	@echo "Octets : http://$(HOST):$(PORT)/  (Ctrl+C pour arrêter)"
 	@$(OCTETS) worker & WORKER=$$!; \
 	trap 'kill $$WORKER 2>/dev/null; wait $$WORKER 2>/dev/null' EXIT INT TERM; \

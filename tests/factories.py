@@ -68,3 +68,30 @@ class InvitationFactory(factory.django.DjangoModelFactory):
         )
         accepted = factory.Trait(status=Invitation.Status.ACCEPTED)
         cancelled = factory.Trait(status=Invitation.Status.CANCELLED)
+
+
+# --- students (pupils of a school) -----------------------------------------------------------------
+from datetime import date  # noqa: E402
+
+from octets.students.models import OrganizationLearner  # noqa: E402
+
+
+class OrganizationLearnerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = OrganizationLearner
+
+    organization = factory.SubFactory(OrganizationFactory)
+    national_student_id = factory.Sequence(lambda n: f"{n:010d}A")
+    first_name = factory.Sequence(lambda n: f"Élève{n}")
+    last_name = factory.Sequence(lambda n: f"Famille{n}")
+    sex = "F"
+    birthdate = date(2012, 3, 14)
+    birth_country_code = "100"
+    birth_city_code = "75056"
+    birth_province_code = "075"
+    status = "ST"
+    mef_code = "10010012110"
+    division = "6A"
+
+    class Params:
+        disabled = factory.Trait(is_disabled=True)

@@ -13,14 +13,23 @@ from urllib.parse import quote
 
 import pytest
 from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 
-from octets.accounts.models import PersonalAccessToken
+from octets.accounts.models import PersonalAccessToken, User
 from octets.jobs.models import Job
 from octets.organizations.middleware import SESSION_KEY
 from octets.organizations.models import Invitation, Membership, Organization
-from tests.factories import InvitationFactory, MembershipFactory, UserFactory
+from octets.students import generator
+from octets.students import services as student_services
+from octets.students.models import CredentialAction, LearnerImport, OrganizationLearner
+from tests.factories import (
+    InvitationFactory,
+    MembershipFactory,
+    OrganizationLearnerFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -33,12 +42,15 @@ NEW_EMAIL = "nouvelle.recrue@alpha.example"
 
 
 @pytest.fixture
-def world(personas):
+def world(personas, settings, tmp_path):
     """The personas plus school rows to act on (and matching rows in the other school)."""
     p = personas
     two_days_ago = timezone.now() - timedelta(days=2)
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.CONTENT_ASSETS_DIR = _content_assets(tmp_path / "assets")
     return SimpleNamespace(
         p=p,
+        **_student_rows(p),
         target=MembershipFactory(
             organization=p.school, role="MEMBER", user=UserFactory(email="cible@alpha.example")
         ),
@@ -54,6 +66,49 @@ def world(personas):
     )
 
 
+def _student_rows(p) -> dict:
+    """Pupils of both schools (one with a username account) and a validated import of `school`."""
+    learner = OrganizationLearnerFactory(organization=p.school, division="6A", first_name="Zoé")
+    with_username = OrganizationLearnerFactory(
+        organization=p.school,
+        division="6A",
+        user=UserFactory(email=None, username="lea.martin0101", must_change_password=False),
+    )
+    other_learner = OrganizationLearnerFactory(
+        organization=p.other_school, division="6A", first_name="Hors-Champ"
+    )
+    learner_import = student_services.start_import(
+        organization=p.school,
+        uploaded_by=p.admin,
+        file_name="ElevesSansAdresses.zip",
+        upload=generator.siecle_zip(uai=p.school.external_id, count=3),
+    )
+    return {
+        "learner": learner,
+        "learner_with_username": with_username,
+        "other_learner": other_learner,
+        "learner_import": learner_import,
+    }
+
+
+CONTENT_SVG = (
+    '<svg xmlns="http://www.w3.org/2000/svg" role="img" viewBox="0 0 600 100">'
+    "<title>Schéma</title></svg>"
+)
+
+
+def _content_assets(folder):
+    """A content assets folder with one illustration (``/contenu/fichiers/1.1/schema.svg``)."""
+    (folder / "1.1").mkdir(parents=True)
+    (folder / "1.1" / "schema.svg").write_text(CONTENT_SVG, encoding="utf-8")
+    return folder
+
+
+def _siecle_upload(w):
+    data = generator.siecle_zip(uai=w.p.school.external_id, count=2, seed=7)
+    return SimpleUploadedFile("ElevesSansAdresses.zip", data, content_type="application/zip")
+
+
 def _rows(organization=None):
     org_filter = {} if organization is None else {"organization": organization}
     orgs = Organization.objects.order_by("pk")
@@ -67,6 +122,18 @@ def _rows(organization=None):
             Job.objects.filter(**org_filter)
             .order_by("pk")
             .values("pk", "kind", "status", "payload")
+        ),
+        "learners": list(OrganizationLearner.objects.filter(**org_filter).order_by("pk").values()),
+        "learner_imports": list(LearnerImport.objects.filter(**org_filter).order_by("pk").values()),
+        "credential_actions": list(
+            CredentialAction.objects.filter(**org_filter).order_by("pk").values()
+        ),
+        "accounts": list(
+            User.objects.filter(
+                organization_learners__in=OrganizationLearner.objects.filter(**org_filter)
+            )
+            .order_by("pk")
+            .values("pk", "username", "password", "must_change_password")
         ),
     }
 
@@ -135,6 +202,44 @@ PAGES = {
         writes=True,
     ),
     "GET /admin/": Page("get", lambda w: "/admin/"),
+    # Contenu
+    "GET /contenu/fichiers/<index>/<name>": Page(
+        "get", lambda w: "/contenu/fichiers/1.1/schema.svg"
+    ),
+    "GET /plateforme/contenu/": Page("get", lambda w: "/plateforme/contenu/"),
+    # Élèves
+    "GET /eleves/": Page("get", lambda w: "/eleves/"),
+    "GET /eleves/<id>/": Page("get", lambda w: f"/eleves/{w.learner.pk}/"),
+    "POST /eleves/<id>/identifiant/": Page(
+        "post", lambda w: f"/eleves/{w.learner.pk}/identifiant/", lambda w: {}, writes=True
+    ),
+    "POST /eleves/<id>/mot-de-passe/": Page(
+        "post",
+        lambda w: f"/eleves/{w.learner_with_username.pk}/mot-de-passe/",
+        lambda w: {},
+        writes=True,
+    ),
+    "POST /eleves/identifiants/": Page(
+        "post", lambda w: "/eleves/identifiants/", lambda w: {"classe": "6A"}, writes=True
+    ),
+    "GET /eleves/import/": Page("get", lambda w: "/eleves/import/"),
+    "POST /eleves/import/": Page(
+        "post", lambda w: "/eleves/import/", lambda w: {"file": _siecle_upload(w)}, writes=True
+    ),
+    "GET /eleves/imports/": Page("get", lambda w: "/eleves/imports/"),
+    "GET /eleves/import/<id>/": Page("get", lambda w: f"/eleves/import/{w.learner_import.pk}/"),
+    "POST /eleves/import/<id>/confirmer/": Page(
+        "post",
+        lambda w: f"/eleves/import/{w.learner_import.pk}/confirmer/",
+        lambda w: {},
+        writes=True,
+    ),
+    "POST /eleves/import/<id>/annuler/": Page(
+        "post",
+        lambda w: f"/eleves/import/{w.learner_import.pk}/annuler/",
+        lambda w: {},
+        writes=True,
+    ),
 }
 
 PAGE_PERSONAS = ("anonymous", "learner", "member", "admin", "other_admin", "platform_admin")
@@ -158,6 +263,21 @@ PAGE_MATRIX = {
     "POST /equipe/invitations/<id>/annuler/":  (LOGIN,    403,     403,    302,   404,         403),
     "POST /organisation/changer/":             (LOGIN,    403,     302,    302,   403,         403),
     "GET /admin/":                             (ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 200),
+    # Élèves: teachers see and help pupils; only admins import.
+    "GET /eleves/":                            (LOGIN,    403,     200,    200,   200,         403),
+    "GET /eleves/<id>/":                       (LOGIN,    403,     200,    200,   404,         403),
+    "POST /eleves/<id>/identifiant/":          (LOGIN,    403,     200,    200,   404,         403),
+    "POST /eleves/<id>/mot-de-passe/":         (LOGIN,    403,     200,    200,   404,         403),
+    "POST /eleves/identifiants/":              (LOGIN,    403,     200,    200,   200,         403),
+    "GET /eleves/import/":                     (LOGIN,    403,     403,    200,   200,         403),
+    "POST /eleves/import/":                    (LOGIN,    403,     403,    302,   302,         403),
+    "GET /eleves/imports/":                    (LOGIN,    403,     403,    200,   200,         403),
+    "GET /eleves/import/<id>/":                (LOGIN,    403,     403,    200,   404,         403),
+    "POST /eleves/import/<id>/confirmer/":     (LOGIN,    403,     403,    302,   404,         403),
+    "POST /eleves/import/<id>/annuler/":       (LOGIN,    403,     403,    302,   404,         403),
+    # Contenu: the challenges' files for every signed-in user; the content report for operators.
+    "GET /contenu/fichiers/<index>/<name>":     (LOGIN,    200,     200,    200,   200,         200),
+    "GET /plateforme/contenu/":                (LOGIN,    403,     403,    403,   403,         200),
 }
 # fmt: on
 
@@ -228,6 +348,66 @@ def _page_effect(endpoint: str, persona: str, w, response) -> None:
         assert response.wsgi_request.session[SESSION_KEY] == w.p.school.pk
     elif endpoint == "GET /admin/":
         assert "Octets — console de la plateforme" in content
+    elif endpoint.startswith(("GET /eleves", "POST /eleves")):
+        _students_page_effect(endpoint, persona, w, response, content)
+    elif endpoint == "GET /contenu/fichiers/<index>/<name>":
+        assert content == CONTENT_SVG
+        assert response["Content-Disposition"] == 'inline; filename="schema.svg"'
+    elif endpoint == "GET /plateforme/contenu/":
+        assert "Rapport du contenu" in content and 'id="content-gates"' in content
+
+
+def _students_page_effect(endpoint, persona, w, response, content) -> None:
+    own = persona != "other_admin"
+    if endpoint == "GET /eleves/":
+        assert (w.learner.last_name in content) is own
+        assert (w.other_learner.last_name in content) is not own
+    elif endpoint == "GET /eleves/<id>/":
+        assert w.learner.national_student_id in content
+    elif endpoint == "POST /eleves/<id>/identifiant/":
+        w.learner.refresh_from_db()
+        assert w.learner.user.username in content
+        assert w.learner.user.must_change_password
+        action = CredentialAction.objects.get(learner=w.learner)
+        assert action.action == CredentialAction.Action.ACCOUNT_CREATED
+        assert action.performed_by == getattr(w.p, persona)
+    elif endpoint == "POST /eleves/<id>/mot-de-passe/":
+        account = User.objects.get(pk=w.learner_with_username.user_id)
+        assert account.must_change_password
+        assert CredentialAction.objects.get(learner=w.learner_with_username).action == (
+            CredentialAction.Action.PASSWORD_RESET
+        )
+    elif endpoint == "POST /eleves/identifiants/":
+        assert response["Content-Type"].startswith("text/csv")
+        lines = response.content.decode("utf-8-sig").splitlines()
+        assert lines[0] == "division;nom;prénom;identifiant;mot de passe"
+        school_names = {w.learner.last_name, w.learner_with_username.last_name}
+        names = {line.split(";")[1] for line in lines[1:]}
+        assert names == ({w.other_learner.last_name} if not own else school_names)
+    elif endpoint == "GET /eleves/import/":
+        assert "Importer la base élèves" in content
+    elif endpoint == "POST /eleves/import/":
+        organization = w.p.school if own else w.p.other_school
+        latest = LearnerImport.objects.filter(organization=organization).latest("pk")
+        assert response["Location"] == f"/eleves/import/{latest.pk}/"
+        if own:
+            assert latest.status == LearnerImport.Status.VALIDATED
+            w.learner_import.refresh_from_db()
+            assert w.learner_import.status == LearnerImport.Status.CANCELLED
+        else:
+            assert latest.status == LearnerImport.Status.FAILED
+            assert [e["code"] for e in latest.errors] == ["UAI_MISMATCHED"]
+    elif endpoint == "GET /eleves/imports/":
+        assert ("ElevesSansAdresses.zip" in content) is own
+    elif endpoint == "GET /eleves/import/<id>/":
+        assert "Confirmer l'import" in content
+    elif endpoint == "POST /eleves/import/<id>/confirmer/":
+        w.learner_import.refresh_from_db()
+        assert w.learner_import.status == LearnerImport.Status.IMPORTED
+        assert w.learner_import.added_count == 3
+    elif endpoint == "POST /eleves/import/<id>/annuler/":
+        w.learner_import.refresh_from_db()
+        assert w.learner_import.status == LearnerImport.Status.CANCELLED
 
 
 @pytest.mark.parametrize(("endpoint", "persona", "expected"), PAGE_CASES)
@@ -267,6 +447,30 @@ def test_page_matrix_covers_every_team_url():
         for route in routes
     }
     assert normalized <= covered, normalized - covered
+
+
+def test_page_matrix_covers_every_content_url():
+    """A new route of the content pages must get a row in the matrix."""
+    from octets.www.content.urls import urlpatterns
+
+    covered = {endpoint.split(" ", 1)[1].lstrip("/") for endpoint in PAGES}
+    routes = {
+        str(pattern.pattern).replace("<str:index>", "<index>").replace("<str:name>", "<name>")
+        for pattern in urlpatterns
+    }
+    assert routes <= covered, routes - covered
+
+
+def test_page_matrix_covers_every_students_url():
+    """A new route of the Élèves pages must get a row in the matrix."""
+    from octets.www.students.urls import urlpatterns
+
+    covered = {endpoint.split(" ", 1)[1].lstrip("/") for endpoint in PAGES}
+    routes = {
+        str(pattern.pattern).replace("<int:learner_id>", "<id>").replace("<int:import_id>", "<id>")
+        for pattern in urlpatterns
+    }
+    assert routes <= covered, routes - covered
 
 
 @pytest.mark.parametrize(
@@ -368,6 +572,7 @@ class Call:
     method: str
     url: Any  # world -> str
     body: Any = None  # world -> dict
+    multipart: bool = False  # send ``body`` as a form with files instead of JSON
 
 
 def _org(w):
@@ -389,6 +594,18 @@ CALLS = {
     ),
     "DELETE /invitations/{invitation_id}": Call(
         "delete", lambda w: f"{_org(w)}/invitations/{w.invitation.pk}"
+    ),
+    "POST /learner-imports": Call(
+        "post",
+        lambda w: f"{_org(w)}/learner-imports",
+        lambda w: {"file": _siecle_upload(w)},
+        multipart=True,
+    ),
+    "GET /learner-imports/{import_id}": Call(
+        "get", lambda w: f"{_org(w)}/learner-imports/{w.learner_import.pk}"
+    ),
+    "POST /learner-imports/{import_id}/confirm": Call(
+        "post", lambda w: f"{_org(w)}/learner-imports/{w.learner_import.pk}/confirm"
     ),
 }
 
@@ -417,6 +634,9 @@ API_MATRIX = {
     "POST /invitations":                        (401,     401,       401,           401,           404,     403,    201,   404,         404),
     "POST /invitations/{invitation_id}/resend": (401,     401,       401,           401,           404,     403,    200,   404,         404),
     "DELETE /invitations/{invitation_id}":      (401,     401,       401,           401,           404,     403,    204,   404,         404),
+    "POST /learner-imports":                    (401,     401,       401,           401,           404,     403,    202,   404,         404),
+    "GET /learner-imports/{import_id}":         (401,     401,       401,           401,           404,     403,    200,   404,         404),
+    "POST /learner-imports/{import_id}/confirm": (401,    401,       401,           401,           404,     403,    202,   404,         404),
 }
 # fmt: on
 
@@ -445,7 +665,9 @@ def _api_client_for(persona: str, w, api_client) -> Client:
 
 def _send(client: Client, call: Call, w):
     kwargs = {}
-    if call.body is not None:
+    if call.body is not None and call.multipart:
+        kwargs = {"data": call.body(w)}
+    elif call.body is not None:
         kwargs = {"data": call.body(w), "content_type": "application/json"}
     return getattr(client, call.method)(call.url(w), **kwargs)
 
@@ -477,6 +699,17 @@ def _api_effect(endpoint: str, persona: str, w, response) -> None:
     elif endpoint == "DELETE /invitations/{invitation_id}":
         w.invitation.refresh_from_db()
         assert w.invitation.status == Invitation.Status.CANCELLED
+    elif endpoint == "POST /learner-imports":
+        body = response.json()
+        assert body["status"] == "validated"
+        assert body["preview"]["new"] == 2
+        assert LearnerImport.objects.get(pk=body["id"]).organization == w.p.school
+    elif endpoint == "GET /learner-imports/{import_id}":
+        assert response.json()["status"] == "validated"
+        assert response.json()["preview"]["pupils"] == 3
+    elif endpoint == "POST /learner-imports/{import_id}/confirm":
+        assert response.json()["status"] == "imported"
+        assert OrganizationLearner.objects.filter(organization=w.p.school).count() == 2 + 3
 
 
 def test_api_matrix_covers_every_organization_endpoint(client):

@@ -8,6 +8,7 @@ from octets.api import errors
 from octets.api.assessments import auth_router as auth_token_router
 from octets.api.assessments import router as assessments_router
 from octets.api.auth import TokenAuth
+from octets.api.students import router as students_router
 from octets.api.team import router as team_router
 
 
@@ -56,5 +57,6 @@ def health(request):
 
 
 api.add_router("", team_router)
+api.add_router("", students_router)
 api.add_router("", assessments_router)
 api.add_router("", auth_token_router)

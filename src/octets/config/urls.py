@@ -13,6 +13,7 @@ urlpatterns = [
     path("", public_views.home, name="home"),
     path("", include("octets.www.accounts.urls")),
     path("", include("octets.www.orga.urls")),
+    path("", include("octets.www.students.urls")),
     path("", include("octets.www.learner.urls")),
     path("", include("octets.www.public.urls")),
     path("", include("octets.www.content.urls")),

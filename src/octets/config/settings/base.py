@@ -11,6 +11,8 @@ Variables (all optional in development):
   OCTETS_LOGIN_FAILURE_LIMIT, OCTETS_LOGIN_LOCK_MINUTES
   OCTETS_MAX_REACHABLE_LEVEL  highest level a competence can reach (default 6)
   OCTETS_RESET_DELAY_DAYS, OCTETS_IMPROVE_DELAY_DAYS  training time rules (7 and 4 days)
+  OCTETS_IMPORT_MAX_UPLOAD_MB, OCTETS_IMPORT_MAX_UNCOMPRESSED_MB,
+  OCTETS_IMPORT_MAX_COMPRESSION_RATIO  limits of a pupil import file (20 MB, 300 MB, 100)
 """
 
 import os
@@ -87,6 +89,7 @@ INSTALLED_APPS = [
     "octets.organizations",
     "octets.content",
     "octets.assessments",
+    "octets.students",
     "octets.jobs",
     "octets.api",
     "octets.www",
@@ -229,6 +232,10 @@ OCTETS_JOB_MAX_ATTEMPTS = env_int("OCTETS_JOB_MAX_ATTEMPTS", 5)
 OCTETS_MAX_REACHABLE_LEVEL = env_int("OCTETS_MAX_REACHABLE_LEVEL", 6)
 OCTETS_RESET_DELAY_DAYS = env_int("OCTETS_RESET_DELAY_DAYS", 7)
 OCTETS_IMPROVE_DELAY_DAYS = env_int("OCTETS_IMPROVE_DELAY_DAYS", 4)
+# Pupil imports: upload size, uncompressed size and compression ratio of a zip (zip bombs).
+OCTETS_IMPORT_MAX_UPLOAD_MB = env_int("OCTETS_IMPORT_MAX_UPLOAD_MB", 20)
+OCTETS_IMPORT_MAX_UNCOMPRESSED_MB = env_int("OCTETS_IMPORT_MAX_UNCOMPRESSED_MB", 300)
+OCTETS_IMPORT_MAX_COMPRESSION_RATIO = env_int("OCTETS_IMPORT_MAX_COMPRESSION_RATIO", 100)
 
 MESSAGE_TAGS = {10: "info", 20: "info", 25: "success", 30: "warning", 40: "error"}
 
