@@ -4,7 +4,7 @@ Run:  .venv/bin/python bench/engine.py [--samples 300] [--learners 1000]
 Times, in one process and one run (per call, µs; median and p95 over samples, each sample
 averaging a batch of calls):
   - baselines: an empty function call and a small ``dict(...)``;
-  - next-challenge selection on a full competence (8 tubes, levels 1–6 and more, 3 challenges
+  - next-challenge selection on a full competence (10 tubes, levels 1–6 and more, 3 challenges
     per skill) with 20 answers already given, catalog prepared once and rebuilt per call;
   - answer checking for each challenge type;
   - knowledge elements for one answer.
@@ -188,6 +188,15 @@ def bench_timings(samples: int) -> None:
         solution="a:\n- Firefox\nb:\n- Chrome\n- Google Chrome\nc:\n- Safari\n",
         proposals="${n1} ${n2}",
     )
+    # a pool of 40 accepted answers shared by both inputs, as in the shipped content
+    pool = "".join(f"- reponse acceptee numero {n}\n" for n in range(40))
+    dep_pool = Challenge(
+        "q7",
+        "s",
+        ChallengeType.QROCM_DEP,
+        solution=f"p1:\n{pool}p2:\n{pool}",
+        proposals="${p1} ${p2}",
+    )
     ind_answer = 'nom: "dupond"\nprenom: "Jeann"\nville: "Paris"'
     known = latest_by_skill(history)
     unknown = next(skill for skill in skills if skill.id not in known)
@@ -207,6 +216,9 @@ def bench_timings(samples: int) -> None:
         "correction QROCM-ind (YAML, 3 champs)": lambda: check_answer(ind, ind_answer),
         "correction QROCM-dep (2 champs)": lambda: check_answer(
             dep, {"n1": "safari", "n2": "chrome"}
+        ),
+        "correction QROCM-dep (2 champs, 40 variantes, fautes)": lambda: check_answer(
+            dep_pool, {"p1": "reponse aceptee numero 39", "p2": "reponse acceptee numero 3"}
         ),
         "éléments de connaissance d'une réponse": lambda: knowledge_for_answer(
             skill=unknown,

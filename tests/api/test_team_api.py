@@ -755,3 +755,29 @@ def test_a_deactivated_account_token_no_longer_authenticates(admin, api_client):
     admin.save(update_fields=["is_active"])
 
     assert client.get("/api/v1/me").status_code == 401
+
+
+def test_token_last_use_is_kept_to_the_minute_without_a_write_per_call(admin):
+    from datetime import timedelta
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    _record, raw = PersonalAccessToken.issue(user=admin, name="minute")
+    client = Client(headers={"Authorization": f"Bearer {raw}"})
+    client.get("/api/v1/me")
+    token = PersonalAccessToken.objects.get(name="minute")
+    first = token.last_used_at
+    assert first is not None
+    with CaptureQueriesContext(connection) as queries:
+        client.get("/api/v1/me")
+    assert not [q for q in queries if q["sql"].lstrip().upper().startswith("UPDATE")]
+    token.refresh_from_db()
+    assert token.last_used_at == first
+    PersonalAccessToken.objects.filter(pk=token.pk).update(
+        last_used_at=timezone.now() - timedelta(minutes=2)
+    )
+    client.get("/api/v1/me")
+    token.refresh_from_db()
+    assert token.last_used_at > first

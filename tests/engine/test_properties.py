@@ -172,3 +172,14 @@ def test_t1_and_t2_are_idempotent(text):
 def test_every_combination_of_treatments_is_idempotent(text, treatments):
     once = apply_treatments(text, treatments)
     assert apply_treatments(once, treatments) == once
+
+
+@given(
+    st.text(alphabet="abcé ", max_size=12),
+    st.text(alphabet="abcé ", max_size=12),
+    st.integers(min_value=0, max_value=4),
+)
+def test_the_typo_shortcut_agrees_with_the_edit_distance(a, b, limit):
+    from octets.engine.answers import _within, levenshtein
+
+    assert _within(a, b, limit) == (levenshtein(a, b) <= limit)

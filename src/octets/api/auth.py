@@ -1,9 +1,13 @@
 """Bearer authentication with personal access tokens (``Authorization: Bearer oct_…``)."""
 
+from datetime import timedelta
+
 from django.utils import timezone
 from ninja.security import HttpBearer
 
 from octets.accounts.models import PersonalAccessToken, hash_token
+
+LAST_USED_PRECISION = timedelta(minutes=1)
 
 
 class TokenAuth(HttpBearer):
@@ -17,6 +21,10 @@ class TokenAuth(HttpBearer):
         )
         if record is None:
             return None
-        PersonalAccessToken.objects.filter(pk=record.pk).update(last_used_at=timezone.now())
+        now = timezone.now()
+        # "last used" to the minute is enough: no write on every call (one writer at a time on
+        # SQLite, and a row update per request on PostgreSQL)
+        if record.last_used_at is None or now - record.last_used_at >= LAST_USED_PRECISION:
+            PersonalAccessToken.objects.filter(pk=record.pk).update(last_used_at=now)
         request.user = record.user
         return record.user

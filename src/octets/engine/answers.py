@@ -142,8 +142,35 @@ def edit_ratio(answer: str, reference: str) -> float:
 def is_close_enough(answer: str, reference: str, max_ratio: float = MAX_EDIT_RATIO) -> bool:
     if not answer:
         return reference == answer
-    limit = math.floor(max_ratio * len(answer) + 1e-9)
-    return levenshtein(answer, reference, limit) <= limit
+    return _within(answer, reference, math.floor(max_ratio * len(answer) + 1e-9))
+
+
+def _within(a: str, b: str, limit: int) -> bool:
+    """``levenshtein(a, b) <= limit``, deciding the common cases without the table.
+
+    Once the common prefix and suffix are dropped (they never change the distance), the
+    distance is at least the length difference and at most the longer remainder; and a
+    distance of at most 1 always leaves remainders of at most one character.
+    """
+    if a == b:
+        return True
+    if limit <= 0:
+        return False
+    shortest = min(len(a), len(b))
+    start = 0
+    while start < shortest and a[start] == b[start]:
+        start += 1
+    end = 0
+    while end < shortest - start and a[-1 - end] == b[-1 - end]:
+        end += 1
+    longer = max(len(a), len(b)) - start - end
+    if abs(len(a) - len(b)) > limit:
+        return False
+    if longer <= limit:
+        return True
+    if limit == 1:
+        return False
+    return levenshtein(a[start : len(a) - end], b[start : len(b) - end], limit) <= limit
 
 
 def matches_one_of(answer: str, variants: Iterable[str], treatments: Iterable[str]) -> bool:
@@ -151,8 +178,9 @@ def matches_one_of(answer: str, variants: Iterable[str], treatments: Iterable[st
     variants = tuple(variants)
     if answer in variants:
         return True
-    if "t3" in treatments:
-        return any(is_close_enough(answer, variant) for variant in variants)
+    if "t3" in treatments and answer:
+        limit = math.floor(MAX_EDIT_RATIO * len(answer) + 1e-9)
+        return any(_within(answer, variant, limit) for variant in variants)
     return False
 
 
@@ -283,6 +311,19 @@ def _treated_variants(variants: tuple[str, ...], treatments: tuple[str, ...]) ->
 
 
 @lru_cache(maxsize=4096)
+def _treated_groups(
+    solution: str, treatments: tuple[str, ...]
+) -> tuple[tuple[tuple[str, ...], frozenset[str]], ...]:
+    """The QROCM solution's groups of treated variants, in order, each also as a set."""
+    return tuple(
+        (treated, frozenset(treated))
+        for treated in (
+            _treated_variants(variants, treatments) for _, variants in _solution_mapping(solution)
+        )
+    )
+
+
+@lru_cache(maxsize=4096)
 def _qroc_variants(solution: str) -> tuple[str, ...]:
     return tuple(line.rstrip("\r") for line in pre_treat(solution).split("\n") if line.rstrip("\r"))
 
@@ -361,7 +402,8 @@ def _check_qrocm_dep(challenge: Challenge, value: str | Mapping[str, str]) -> Ev
     if not keys:
         return Evaluation(AnswerResult.KO)
     treatments = challenge.treatments  # inputs are interchangeable: selects are treated too
-    remaining = {key: _treated_variants(variants, treatments) for key, variants in solutions}
+    fuzzy = "t3" in treatments
+    remaining = list(_treated_groups(challenge.solution, treatments))  # (variants, as a set)
     details: list[tuple[str, bool]] = []
     given: set[str] = set()
     for key in keys:
@@ -371,14 +413,14 @@ def _check_qrocm_dep(challenge: Challenge, value: str | Mapping[str, str]) -> Ev
         given.add(answer)
         matched = None
         if not repeated:
-            matched = next(
-                (
-                    group
-                    for group, variants in remaining.items()
-                    if matches_one_of(answer, variants, treatments)
-                ),
-                None,
-            )
+            limit = math.floor(MAX_EDIT_RATIO * len(answer) + 1e-9) if fuzzy and answer else -1
+            # the first group (in the solution's order) with this answer or one close enough
+            for index, (variants, exact) in enumerate(remaining):
+                if answer in exact or (
+                    limit >= 0 and any(_within(answer, variant, limit) for variant in variants)
+                ):
+                    matched = index
+                    break
         if matched is not None:
             del remaining[matched]
         details.append((key, matched is not None))
