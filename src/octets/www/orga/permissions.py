@@ -6,31 +6,25 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 
+def forbidden(request, reason: str):
+    """The 403 page of the Orga area, saying why."""
+    return render(request, "orga/forbidden.html", {"reason": reason}, status=403)
+
+
 def organization_required(*, admin: bool = False):
     def decorator(view):
         @wraps(view)
         def wrapper(request, *args, **kwargs):
             if request.organization is None:
-                return render(
+                return forbidden(
                     request,
-                    "orga/forbidden.html",
-                    {
-                        "reason": _(
-                            "Vous n'êtes membre d'aucune organisation. Demandez une invitation à un administrateur de votre établissement."
-                        )
-                    },
-                    status=403,
+                    _(
+                        "Vous n'êtes membre d'aucune organisation. Demandez une invitation à un administrateur de votre établissement."
+                    ),
                 )
             if admin and not request.membership.is_admin:
-                return render(
-                    request,
-                    "orga/forbidden.html",
-                    {
-                        "reason": _(
-                            "Cette action est réservée aux administrateurs de l'organisation."
-                        )
-                    },
-                    status=403,
+                return forbidden(
+                    request, _("Cette action est réservée aux administrateurs de l'organisation.")
                 )
             return view(request, *args, **kwargs)
 

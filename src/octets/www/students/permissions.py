@@ -2,11 +2,10 @@
 
 from functools import wraps
 
-from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from octets.organizations.models import Organization
-from octets.www.orga.permissions import organization_required
+from octets.www.orga.permissions import forbidden, organization_required
 
 
 def students_required(*, admin: bool = False):
@@ -16,15 +15,11 @@ def students_required(*, admin: bool = False):
         def wrapper(request, *args, **kwargs):
             organization = request.organization
             if organization.type != Organization.Type.SCO or not organization.is_managing_students:
-                return render(
+                return forbidden(
                     request,
-                    "orga/forbidden.html",
-                    {
-                        "reason": _(
-                            "Cet espace ne gère pas d'élèves : la liste des élèves est réservée aux établissements scolaires qui importent leur base élèves."
-                        )
-                    },
-                    status=403,
+                    _(
+                        "Cet espace ne gère pas d'élèves : la liste des élèves est réservée aux établissements scolaires qui importent leur base élèves."
+                    ),
                 )
             return view(request, *args, **kwargs)
 
