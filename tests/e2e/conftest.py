@@ -152,6 +152,7 @@ class Axe:
         self.documents: dict[Page, list[str]] = {}  # page -> the documents it loaded
         self.checked: dict[Page, set[int]] = {}  # page -> indexes of the checked ones
         self.listeners = {}
+        self.errors: dict[Page, list[str]] = {}  # page -> uncaught JavaScript errors
 
     def watch(self, page: Page) -> Page:
         documents = self.documents.setdefault(page, [])
@@ -161,12 +162,21 @@ class Axe:
         def on_document(loaded_page):
             documents.append(loaded_page.url)
 
+        # A script error (the design system's included) can silently break a component.
+        errors = self.errors.setdefault(page, [])
+
+        def on_error(error):
+            errors.append(f"{page.url}: {error}")
+
         page.on("domcontentloaded", on_document)
-        self.listeners[page] = on_document
+        page.on("pageerror", on_error)
+        self.listeners[page] = (on_document, on_error)
         return page
 
     def unwatch(self, page: Page) -> None:
-        page.remove_listener("domcontentloaded", self.listeners.pop(page))
+        on_document, on_error = self.listeners.pop(page)
+        page.remove_listener("domcontentloaded", on_document)
+        page.remove_listener("pageerror", on_error)
 
     def check(self, page: Page) -> list[dict]:
         """Fail on serious/critical violations and duplicated ids; return all violations."""
@@ -174,6 +184,8 @@ class Axe:
         documents = self.documents.get(page)
         if documents:
             self.checked[page].add(len(documents) - 1)
+        if self.errors.get(page):
+            raise AxeViolation("JavaScript errors:\n" + "\n".join(self.errors[page]))
         state = page.evaluate(PAGE_STATE)
         # axe reports an id used twice as "needs review" only; yet a label or an
         # aria-describedby then points at the wrong element.

@@ -58,7 +58,7 @@ def test_signing_in_with_the_keyboard_only(page, visit, axe, live_server, admin)
     with axe.navigating(page):
         page.keyboard.press("Enter")
     expect(page).to_have_url(url_path(live_server, "/equipe/membres/"))
-    expect(page.locator("#current-user")).to_have_text("Alice Durand")
+    expect(page.locator(".fr-header__tools-links [data-current-user]")).to_have_text("Alice Durand")
 
 
 def test_login_errors_are_tied_to_their_fields(page, visit, axe):

@@ -110,8 +110,9 @@ def test_a_learner_trains_on_a_competence_from_the_profile_to_the_results(
     expect(page.locator("#skills-to-work li").first).to_be_visible()
     first = page.get_by_role("button", name=re.compile(r"^Question 1"))
     first.click()
-    expect(page.locator("#answer-1")).to_contain_text("Épreuve passée")
-    expect(page.locator("#answer-1")).to_contain_text("Réponse attendue")
+    expect(first).to_have_attribute("aria-expanded", "true")
+    expect(page.locator("#answer-1").get_by_text("Épreuve passée")).to_be_visible()
+    expect(page.locator("#answer-1").get_by_text("Réponse attendue")).to_be_visible()
     axe.check(page)
     assert assessment.answers.filter(result="ok").count() >= 1
 
