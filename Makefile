@@ -12,6 +12,7 @@ SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 .PHONY: run test install install-dev chromium lint test-sqlite test-postgres test-e2e messages lock clean
 
 ## make run: set up everything (venv, pinned deps, migrations, demo data) and serve Octets + worker.
+run: export OCTETS_BASE_URL ?= http://$(HOST):$(PORT)
 run: install
 	$(OCTETS) migrate --noinput
 	$(OCTETS) build-content --output var/content/release.json

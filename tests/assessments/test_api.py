@@ -72,9 +72,11 @@ def test_full_training_session_with_right_answers(content, api_client):
     assert profile["is_certifiable"] is False
     assert 1 <= by_index["1.1"]["pix_to_next_level"] <= 8
 
-    # The profile is lifelong: a new assessment on the same competence has nothing left to ask.
-    second = start(client)
-    assert client.get(f"/api/v1/assessments/{second}/next-challenge").status_code == 204
+    # The profile is lifelong: a finished competence has nothing left to ask, so starting it
+    # again is refused (an empty session would hide the results) and creates nothing.
+    again = post(client, "/api/v1/assessments", {"competence": "1.1"})
+    assert again.status_code == 409 and again.json()["code"] == "COMPETENCE_COMPLETED"
+    assert Assessment.objects.filter(user=user).count() == 1
 
 
 def test_wrong_answer_is_marked_ko_and_earns_nothing(content, api_client):

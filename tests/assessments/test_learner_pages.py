@@ -108,6 +108,13 @@ def test_full_session_in_pages_then_results_and_profile(content, client, login):
     assert html.count('class="fr-accordion"') == assessment.answers.count()
     profile = client.get("/profil/").content.decode()
     assert "Terminée" in profile
+    # a second "Commencer" (back button, double click) does not hide the results
+    again = client.post("/competences/1.1/commencer/")
+    assert (
+        again.status_code == 409 and "Vous avez terminé cette compétence" in again.content.decode()
+    )
+    assert Assessment.objects.filter(user=user).count() == 1
+    assert selectors.scorecard(user, "1.1").assessment_id == assessment_id
 
 
 def test_wrong_answers_give_skills_to_work_with_tutorials_and_review(content, client, login):

@@ -112,3 +112,15 @@ def test_qcu_refuses_two_choices_and_qcm_keeps_positions_in_order():
     value, problems = value_from_form(challenge_view(qcm), as_post({"answer": ["3", "1", "9"]}))
     assert (value, problems) == ("1,3", [])
     assert answer_text(challenge_view(qcm), value) == ["a", "c"]
+
+
+def test_text_introducing_an_input_becomes_its_label():
+    challenge = Challenge(
+        id="d",
+        skill_id="s",
+        type=ChallengeType.QROCM_DEP,
+        solution="p1:\n- rss\np2:\n- atom",
+        proposals="**Format 1** : ${p1}\n\nFormat 2 : ${p2}\n\nC'est de la ${p3}.",
+    )
+    labels = [item.label for item in challenge_view(challenge).inputs]
+    assert labels == ["Format 1", "Format 2", "Réponse 3"]

@@ -64,8 +64,16 @@ class ChallengeOut(Schema):
 
 class AnswerIn(Schema):
     challenge_id: str
-    value: str
-    timeout: int | None = None
+    value: str = Field(
+        description=(
+            "QCU : la position choisie (« 2 ») ; QCM : les positions séparées par des virgules "
+            '(« 1,3 ») ; QROC : le texte saisi ; QROCM : une ligne `clé: "valeur"` par champ '
+            "`${clé}` des propositions ; « #ABAND# » pour passer."
+        )
+    )
+    timeout: int | None = Field(
+        None, description="Secondes restantes sur le chronomètre (négatif : hors délai)."
+    )
 
 
 class AnswerOut(Schema):

@@ -9,6 +9,7 @@ is sent to the engine as YAML lines ``key: "value"`` (the syntax Pix clients sen
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -29,10 +30,13 @@ from octets.engine.content import (
 
 @dataclass(frozen=True)
 class Input:
-    """An input of a QROC/QROCM challenge, numbered from 1 in reading order."""
+    """An input of a QROC/QROCM challenge, numbered from 1 in reading order. ``context`` is
+    the short text just before it on its line ("Format 1 :"), used as its label when the
+    content gives none."""
 
     number: int
     block: ProposalBlock
+    context: str = ""
 
     @property
     def name(self) -> str:
@@ -40,7 +44,7 @@ class Input:
 
     @property
     def label(self) -> str:
-        return self.block.label or _("Réponse %(number)d") % {"number": self.number}
+        return self.block.label or self.context or _("Réponse %(number)d") % {"number": self.number}
 
     @property
     def is_select(self) -> bool:
@@ -77,11 +81,27 @@ def challenge_view(challenge: Challenge) -> ChallengeView:
         for piece in line:
             if isinstance(piece, ProposalBlock):
                 number += 1
-                pieces.append(Input(number, piece))
+                before = pieces[-1] if pieces and isinstance(pieces[-1], str) else ""
+                pieces.append(Input(number, piece, _context_label(before)))
             else:
                 pieces.append(piece)
         lines.append(pieces)
     return ChallengeView(challenge, [], lines)
+
+
+_MARKUP = re.compile(r"[*_`#>]")
+MAX_CONTEXT_LABEL = 60
+
+
+def _context_label(text: str) -> str:
+    """The text before an input as its label when it introduces it like a form field
+    ("Durée :"), without Markdown marks and the colon; empty otherwise (a sentence to
+    complete keeps the numbered label)."""
+    text = _MARKUP.sub("", text).strip()
+    if not text.endswith(":"):
+        return ""
+    label = text.rstrip(":").strip()
+    return label if len(label) <= MAX_CONTEXT_LABEL else ""
 
 
 def _yaml_quoted(text: str) -> str:

@@ -62,7 +62,7 @@ def start_assessment(*, user, competence_index: str, improve: bool = False) -> A
     once the competence is finished, below the maximum level, 4 days after its last answer.
     The result's ``was_resumed`` says whether an existing session was returned.
     """
-    _content, competence = _competence(competence_index)
+    content, competence = _competence(competence_index)
     with transaction.atomic():
         _lock_learner(user)
         running = (
@@ -93,15 +93,42 @@ def start_assessment(*, user, competence_index: str, improve: bool = False) -> A
                     code="IMPROVE_TOO_EARLY",
                     status=409,
                 )
-        assessment = Assessment.objects.create(
+        assessment = Assessment(
             user=user,
             competence_id=competence.id,
             content_release=current_release(),
             seed=secrets.randbelow(2**31),
             is_improving=improve,
         )
+        if not improve and not _has_something_to_ask(assessment, content):
+            # finished: a new session would be empty and hide the real results
+            card = selectors.scorecard(user, competence_index)
+            if card is not None and card.days_before_improve:
+                hint = _("Vous pourrez l'améliorer %(when)s.") % {
+                    "when": _in_days(card.days_before_improve)
+                }
+            elif card is not None and card.can_improve:
+                hint = _("Vous pouvez l'améliorer.")
+            else:
+                hint = _("Vous pouvez la remettre à zéro 7 jours après votre dernière réponse.")
+            raise AssessmentError(
+                _("Vous avez terminé cette compétence : tous ses acquis sont évalués.")
+                + " "
+                + hint,
+                code="COMPETENCE_COMPLETED",
+                status=409,
+            )
+        assessment.save()
         assessment.was_resumed = False
         return assessment
+
+
+def _has_something_to_ask(assessment: Assessment, content) -> bool:
+    """Whether a fresh session on this competence would serve a challenge (the learner's
+    knowledge may already cover every skill, unless the content grew since)."""
+    catalog = selectors.catalog_of(assessment, content)
+    knowledge = selectors.knowledge_of(assessment.user_id, skill_ids=catalog.skills_by_id)
+    return engine_next_challenge(catalog, knowledge=knowledge, seed=0) is not None
 
 
 def reset_competence(*, user, competence_index: str) -> int:

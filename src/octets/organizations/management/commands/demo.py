@@ -3,6 +3,7 @@ and the platform operator; safe to run again."""
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
@@ -57,7 +58,7 @@ class Command(BaseCommand):
         lines.append(f"  {'Élève':<16} {learner.email:<32} {DEMO_PASSWORD}  (profil, entraînement)")
         self._learner_history(learner)
         self.stdout.write(f"Données de démonstration prêtes : {organization.name} (UAI {DEMO_UAI})")
-        self.stdout.write("Connexion sur http://127.0.0.1:8000/connexion/ :")
+        self.stdout.write(f"Connexion sur {settings.OCTETS_BASE_URL}/connexion/ :")
         self.stdout.write("\n".join(lines))
 
     def _learner_history(self, learner):
