@@ -97,3 +97,14 @@ def test_generated_file_has_realistic_size(tmp_path):
     size_mb = path.stat().st_size / 1e6
     assert 1.5 < size_mb < 2.1  # ≈ 8–10 MB for 5,000 pupils, like real exports
     assert path.read_bytes().startswith(b'<?xml version="1.0" encoding="ISO-8859-15"?>')
+
+
+def test_an_empty_file_is_refused_with_json_like_any_other(school, tmp_path):
+    path = tmp_path / "vide.xml"
+    path.write_bytes(b"")
+    code, out = run("--uai", "0750001A", str(path), "--json")
+    assert code == 1
+    summary = json.loads(out)
+    assert summary["status"] == "failed"
+    assert [error["code"] for error in summary["errors"]] == ["EMPTY_FILE"]
+    assert not OrganizationLearner.objects.exists()

@@ -37,6 +37,17 @@ class Command(BaseCommand):
                 organization=organization, path=path, file_name=path.name, dry_run=dry_run
             )
         except services.StudentsError as exc:
+            if json:  # the same shape as any other refusal, for scripts
+                self.stdout.write(
+                    _dumps(
+                        {
+                            "status": "failed",
+                            "dry_run": dry_run,
+                            "errors": [{"code": exc.code, "message": exc.message}],
+                        }
+                    )
+                )
+                raise SystemExit(1) from exc
             raise CommandError(f"[{exc.code}] {exc.message}") from exc
         summary = _summary(outcome, dry_run=dry_run)
         if json:
