@@ -71,6 +71,7 @@ from octets.engine.content import (
     ChallengeType,
     SkillStatus,
     parse_blocks,
+    proposal_items,
 )
 
 INVALID_RELEASE = "invalid_release"
@@ -107,7 +108,6 @@ CHALLENGE_FORMATS = frozenset({"", "phrase", "mots", "nombre", "paragraphe", "pe
 _COMPETENCE_INDEX = re.compile(r"^\d\.\d$")
 _TUBE_NAME = re.compile(r"^@[^\W_]*[^\W\d_]$")
 _POSITION = re.compile(r"^\d+$")
-_PROPOSAL_SPLIT = re.compile(r"\n\s*-\s*")
 _BLOCK = re.compile(r"\$\{.*?\}")
 _PIX_TOLERANCE = 1e-9
 _SKILL_STATUSES = frozenset(SkillStatus)
@@ -310,11 +310,6 @@ LINKS = (
 
 
 # --- proposals helpers ----------------------------------------------------------------------
-
-
-def proposal_items(proposals: str) -> list[str]:
-    """QCU/QCM proposals as Pix's front splits them: on "newline, spaces, dash, spaces"."""
-    return [item.strip() for item in _PROPOSAL_SPLIT.split("\n" + proposals)[1:]]
 
 
 def select_options(proposals: str) -> dict[str, list[str] | None]:
