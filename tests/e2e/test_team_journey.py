@@ -85,7 +85,9 @@ def test_admin_invites_a_teacher_who_creates_an_account_and_joins_the_team(
     expect(teacher.get_by_role("status").filter(has_text="Bienvenue")).to_have_text(
         "Bienvenue dans l'équipe de Collège Jean Moulin."
     )
-    expect(teacher.locator(".fr-header__tools-links [data-current-user]")).to_have_text("Camille Martin")
+    expect(teacher.locator(".fr-header__tools-links [data-current-user]")).to_have_text(
+        "Camille Martin"
+    )
     expect(members_table(teacher).locator("tbody tr")).to_have_count(2)
     expect(member_row(teacher, TEACHER_EMAIL).get_by_role("cell")).to_have_text(
         ["Martin", "Camille", TEACHER_EMAIL, "Membre"]
