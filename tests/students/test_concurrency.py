@@ -98,7 +98,8 @@ def test_two_cli_imports_at_once_are_serialised(race_env, tmp_path):
     command = ("import-learners", "--uai", files.UAI, str(export), "--json")
     results = at_once(race_env, command, command)
     finished = [json.loads(out) for code, out, _err in results if code == 0]
-    refused = [err for code, _out, err in results if code != 0]
+    # with --json the refusal is printed as JSON on stdout; other output goes to stderr
+    refused = [out + err for code, out, err in results if code != 0]
     # The loser is told so: an import is running, or its preview was replaced by the other's.
     assert all("IMPORT_IN_PROGRESS" in err or "IMPORT_NOT_CONFIRMABLE" in err for err in refused), (
         refused
