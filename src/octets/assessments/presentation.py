@@ -133,7 +133,7 @@ def value_from_form(view: ChallengeView, data: QueryDict) -> tuple[str, list[str
             % {"fields": ", ".join(missing)}
         )
     for item, value in values.items():
-        if item.is_select and value and value not in item.block.options:
+        if item.is_select and value and value not in (item.block.options or ()):
             problems.append(
                 _("« %(label)s » : choisissez une valeur de la liste.") % {"label": item.label}
             )

@@ -40,7 +40,6 @@ Rules (``Problem.code``):
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from collections import Counter
@@ -69,9 +68,11 @@ from octets.engine.content import (
     BlockType,
     ChallengeStatus,
     ChallengeType,
+    ProposalBlock,
     SkillStatus,
     parse_blocks,
     proposal_items,
+    proposal_lines,
 )
 
 INVALID_RELEASE = "invalid_release"
@@ -314,21 +315,12 @@ LINKS = (
 
 def select_options(proposals: str) -> dict[str, list[str] | None]:
     """Options of each select input ``${key options=["a","b"]}`` (None when unreadable)."""
-    options: dict[str, list[str] | None] = {}
-    for match in _BLOCK.finditer(proposals):
-        blocks = parse_blocks(match.group(0))
-        for key, kind in blocks.items():
-            if kind is not BlockType.SELECT:
-                continue
-            raw = match.group(0)[2:-1].split("options=", 1)[1]
-            try:
-                values = json.loads(raw)
-            except ValueError:
-                values = None
-            if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
-                values = None
-            options[key] = values
-    return options
+    return {
+        piece.key: None if piece.options is None else list(piece.options)
+        for line in proposal_lines(proposals or "")
+        for piece in line
+        if isinstance(piece, ProposalBlock) and piece.kind is BlockType.SELECT
+    }
 
 
 def _variants(lines: list[str]) -> list[str]:

@@ -208,7 +208,7 @@ class ProposalBlock:
     kind: BlockType
     placeholder: str = ""
     label: str = ""
-    options: tuple[str, ...] = ()
+    options: tuple[str, ...] | None = ()  # a select's choices; None when they are unreadable
 
 
 def proposal_items(proposals: str) -> list[str]:
@@ -221,7 +221,7 @@ def _block(body: str) -> ProposalBlock | None:
     if not key_match:
         return None
     key = key_match.group(1).strip()
-    options: tuple[str, ...] = ()
+    options: tuple[str, ...] | None = ()
     kind = BlockType.INPUT
     if "options=" in body:
         kind = BlockType.SELECT
@@ -229,9 +229,9 @@ def _block(body: str) -> ProposalBlock | None:
         try:
             values = json.loads(raw)
         except ValueError:
-            values = []
-        if isinstance(values, list):
-            options = tuple(str(value) for value in values)
+            values = None
+        readable = isinstance(values, list) and all(isinstance(v, str) for v in values)
+        options = tuple(values) if readable else None
     rest = body[len(key_match.group(1)) :].strip()
     label = ""
     if "§" in rest:
