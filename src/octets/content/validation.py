@@ -109,7 +109,6 @@ CHALLENGE_FORMATS = frozenset({"", "phrase", "mots", "nombre", "paragraphe", "pe
 _COMPETENCE_INDEX = re.compile(r"^\d\.\d$")
 _TUBE_NAME = re.compile(r"^@[^\W_]*[^\W\d_]$")
 _POSITION = re.compile(r"^\d+$")
-_BLOCK = re.compile(r"\$\{.*?\}")
 _PIX_TOLERANCE = 1e-9
 _SKILL_STATUSES = frozenset(SkillStatus)
 _CHALLENGE_TYPES = frozenset(ChallengeType)
