@@ -7,7 +7,7 @@ from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from octets.api.errors import Error
-from octets.api.team import _organization_for
+from octets.api.team import organization_for
 from octets.students import selectors, services
 from octets.students.models import LearnerImport
 
@@ -75,7 +75,7 @@ def _import_for(request, organization, import_id: int) -> LearnerImport:
     ),
 )
 def upload_import(request, organization_id: int, file: File[UploadedFile]):
-    organization = _organization_for(request, organization_id, admin=True)
+    organization = organization_for(request, organization_id, admin=True)
     item = services.start_import(
         organization=organization, uploaded_by=request.user, file_name=file.name, upload=file
     )
@@ -89,7 +89,7 @@ def upload_import(request, organization_id: int, file: File[UploadedFile]):
     summary="État d'un import d'élèves (aperçu, compteurs, erreurs)",
 )
 def get_import(request, organization_id: int, import_id: int):
-    organization = _organization_for(request, organization_id, admin=True)
+    organization = organization_for(request, organization_id, admin=True)
     return LearnerImportOut.of(_import_for(request, organization, import_id))
 
 
@@ -99,7 +99,7 @@ def get_import(request, organization_id: int, import_id: int):
     summary="Confirmer un import vérifié : les élèves sont écrits en tâche de fond",
 )
 def confirm_import(request, organization_id: int, import_id: int):
-    organization = _organization_for(request, organization_id, admin=True)
+    organization = organization_for(request, organization_id, admin=True)
     item = services.confirm_import(
         learner_import=_import_for(request, organization, import_id), by=request.user
     )

@@ -100,7 +100,9 @@ def _member_out(m: Membership) -> MemberOut:
     )
 
 
-def _organization_for(request, organization_id: int, *, admin: bool = False) -> Organization:
+def organization_for(request, organization_id: int, *, admin: bool = False) -> Organization:
+    """The organization of the URL, if the caller is an active member (404 otherwise); with
+    ``admin``, only for its admins (403). Shared by every organization-scoped router."""
     organization = Organization.objects.filter(
         organizations_viewable_by(request.user), pk=organization_id
     ).first()
@@ -136,7 +138,7 @@ def list_members(
     page: int = 1,
     page_size: int = 25,
 ):
-    organization = _organization_for(request, organization_id)
+    organization = organization_for(request, organization_id)
     page_size = max(1, min(page_size, 100))
     page = max(1, page)
     qs = selectors.team_members(
@@ -155,7 +157,7 @@ def list_members(
     summary="Changer le rôle d'un membre",
 )
 def change_role(request, organization_id: int, membership_id: int, payload: RoleIn):
-    organization = _organization_for(request, organization_id, admin=True)
+    organization = organization_for(request, organization_id, admin=True)
     membership = selectors.member(
         viewer=request.user, organization=organization, membership_id=membership_id
     )
@@ -173,7 +175,7 @@ def change_role(request, organization_id: int, membership_id: int, payload: Role
     summary="Retirer un membre de l'équipe (ou quitter l'espace, pour soi-même)",
 )
 def remove_member(request, organization_id: int, membership_id: int):
-    organization = _organization_for(request, organization_id)
+    organization = organization_for(request, organization_id)
     membership = selectors.member(
         viewer=request.user, organization=organization, membership_id=membership_id
     )
@@ -182,7 +184,7 @@ def remove_member(request, organization_id: int, membership_id: int):
     if membership.user_id == request.user.pk:
         services.leave_organization(membership=membership)
     else:
-        _organization_for(request, organization_id, admin=True)
+        organization_for(request, organization_id, admin=True)
         services.remove_member(membership=membership, by=request.user)
     return Status(204, None)
 
@@ -193,7 +195,7 @@ def remove_member(request, organization_id: int, membership_id: int):
     summary="Invitations en attente",
 )
 def list_invitations(request, organization_id: int):
-    organization = _organization_for(request, organization_id, admin=True)
+    organization = organization_for(request, organization_id, admin=True)
     return [
         _invitation_out(i)
         for i in selectors.pending_invitations(viewer=request.user, organization=organization)
@@ -206,7 +208,7 @@ def list_invitations(request, organization_id: int):
     summary="Inviter une ou plusieurs adresses (séparées par des virgules)",
 )
 def invite(request, organization_id: int, payload: InvitationIn):
-    organization = _organization_for(request, organization_id, admin=True)
+    organization = organization_for(request, organization_id, admin=True)
     sent = services.invite_members(
         organization=organization, invited_by=request.user, emails=payload.emails, role=payload.role
     )
@@ -228,7 +230,7 @@ def _pending(request, organization, invitation_id) -> Invitation:
     summary="Renvoyer une invitation (la date de dernier envoi est mise à jour)",
 )
 def resend(request, organization_id: int, invitation_id: int):
-    organization = _organization_for(request, organization_id, admin=True)
+    organization = organization_for(request, organization_id, admin=True)
     invitation = services.resend_invitation(
         invitation=_pending(request, organization, invitation_id), by=request.user
     )
@@ -241,7 +243,7 @@ def resend(request, organization_id: int, invitation_id: int):
     summary="Annuler une invitation",
 )
 def cancel(request, organization_id: int, invitation_id: int):
-    organization = _organization_for(request, organization_id, admin=True)
+    organization = organization_for(request, organization_id, admin=True)
     services.cancel_invitation(
         invitation=_pending(request, organization, invitation_id), by=request.user
     )
