@@ -221,6 +221,9 @@ def test_timed_challenge_is_announced_then_timed_and_a_late_answer_is_timed_out(
     assert 'id="timed-intro"' in early.content.decode()
     assert not Answer.objects.exists()
 
+    # a stale tab showing another challenge's announcement does not start this clock
+    assert client.post(url, {"challenge_id": "autre", "demarrer": "1"}).status_code == 302
+    assert Assessment.objects.get(pk=assessment.pk).challenge_served_at is None
     assert client.post(url, {"challenge_id": timed.id, "demarrer": "1"}).status_code == 302
     started = Assessment.objects.get(pk=assessment.pk).challenge_served_at
     assert started is not None

@@ -7,7 +7,6 @@ a learner only ever reaches their own assessments (others are 404).
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -121,7 +120,9 @@ def challenge(request, assessment_id: int):
     if current.is_timed and assessment.challenge_served_at is None:
         # a timed challenge is announced first; its clock starts when the learner is ready
         if request.method == "POST" and "demarrer" in request.POST:
-            services.start_timer(assessment=assessment)
+            # only the announcement of this very challenge starts its clock (not a stale tab)
+            if request.POST.get("challenge_id") == current.id:
+                services.start_timer(assessment=assessment)
             return redirect("learner:challenge", assessment_id=assessment.pk)
         if "passer" not in request.POST:
             return render(
@@ -156,7 +157,7 @@ def challenge(request, assessment_id: int):
         )
     except AssessmentError as exc:
         return _problem(request, exc)
-    return redirect(reverse("learner:challenge", args=[assessment.pk]))
+    return redirect("learner:challenge", assessment_id=assessment.pk)
 
 
 def results(request, assessment_id: int):
