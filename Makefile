@@ -17,6 +17,7 @@ run: install
 	$(OCTETS) migrate --noinput
 	$(OCTETS) build-content --output var/content/release.json
 	$(OCTETS) load-content var/content/release.json
+	$(OCTETS) load-target-profiles
 	$(OCTETS) demo
 	@test -f var/ElevesSansAdresses.zip || $(OCTETS) generate-siecle --uai 0750001A --pupils 600 var/ElevesSansAdresses.zip
 	@echo "Export SIECLE fictif du Collège Demo, à importer depuis Élèves > Importer : var/ElevesSansAdresses.zip"

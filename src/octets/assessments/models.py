@@ -15,7 +15,8 @@ from octets.content.models import ContentRelease
 
 
 class Assessment(models.Model):
-    """A training session on one competence of one release (``competence_id`` is the release id)."""
+    """A training session on one competence of one release (``competence_id`` is the release id),
+    or the test of a campaign participation (``campaign_participation``; no competence)."""
 
     class State(models.TextChoices):
         STARTED = "started", _("en cours")
@@ -37,6 +38,16 @@ class Assessment(models.Model):
         _("épreuve en cours affichée le"), null=True, blank=True
     )
     seed = models.IntegerField(_("graine"), default=0)
+    campaign_participation = models.ForeignKey(
+        "campaigns.Participation",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="assessments",
+    )
+    # A campaign retry: the failures made since this date (the participation's start) are
+    # forgotten, so those skills can be asked again with other challenges.
+    retry_since = models.DateTimeField(_("nouvel essai depuis"), null=True, blank=True)
     is_improving = models.BooleanField(
         _("pour s'améliorer"),
         default=False,
@@ -49,7 +60,11 @@ class Assessment(models.Model):
         indexes = [models.Index(fields=["user", "competence_id"])]
 
     def __str__(self) -> str:
-        return f"{self.competence_id} ({self.user})"
+        return f"{self.competence_id or 'campagne'} ({self.user})"
+
+    @property
+    def is_retrying(self) -> bool:
+        return self.retry_since is not None
 
 
 class Answer(models.Model):

@@ -30,8 +30,9 @@ from octets.engine.knowledge import (
     knowledge_for_improvement,
     latest_by_skill,
 )
+from octets.engine.results import target_skills
 from octets.engine.scoring import PIX_PER_LEVEL, score_profile
-from octets.engine.selection import Catalog, build_catalog
+from octets.engine.selection import CAMPAIGN_STATUSES, Catalog, build_catalog
 
 
 def assessment_of(user, assessment_id: int) -> Assessment:
@@ -54,21 +55,55 @@ def content_of(assessment: Assessment) -> LearningContent:
     return release_content(assessment.content_release_id)
 
 
-# Engine catalogs per (release checksum, competence id): a release never changes in place.
+# Engine catalogs per (release checksum, target): a release never changes in place, and a
+# campaign's capped tubes are frozen when it is created.
 _CATALOG_CACHE_SIZE = 64
 _catalogs: dict[tuple[str, str], Catalog] = {}
 _catalogs_lock = threading.Lock()
+_participation_tubes: dict[int, tuple[tuple[str, int], ...]] = {}
+
+
+def campaign_tubes(participation_id: int) -> tuple[tuple[str, int], ...]:
+    """The capped tubes of a participation's campaign (frozen: cached per process)."""
+    tubes = _participation_tubes.get(participation_id)
+    if tubes is None:
+        from octets.campaigns.models import Participation
+
+        capped = (
+            Participation.objects.filter(pk=participation_id)
+            .values_list("campaign__capped_tubes", flat=True)
+            .first()
+        )
+        tubes = tuple(sorted((str(tube), int(level)) for tube, level in capped or ()))
+        with _catalogs_lock:
+            if len(_participation_tubes) >= 10_000:
+                _participation_tubes.clear()
+            _participation_tubes[participation_id] = tubes
+    return tubes
 
 
 def catalog_of(assessment: Assessment, content: LearningContent) -> Catalog:
-    """The engine's index of the assessment's competence, built once per process and release."""
-    key = (content.checksum, assessment.competence_id)
+    """The engine's index of what the assessment targets (its competence, or its campaign's
+    capped tubes), built once per process and release."""
+    if assessment.campaign_participation_id:
+        tubes = campaign_tubes(assessment.campaign_participation_id)
+        key = (content.checksum, "campaign:" + ",".join(f"{t}={lvl}" for t, lvl in tubes))
+    else:
+        tubes = ()
+        key = (content.checksum, assessment.competence_id)
     catalog = _catalogs.get(key)
     if catalog is None:
-        catalog = build_catalog(
-            content.skills_of(assessment.competence_id),
-            content.challenges_of(assessment.competence_id),
-        )
+        if assessment.campaign_participation_id:
+            catalog = build_catalog(
+                target_skills(content.skills, dict(tubes)),
+                content.challenges,
+                statuses=CAMPAIGN_STATUSES,
+            )
+        else:
+            catalog = build_catalog(
+                content.skills_of(assessment.competence_id),
+                content.challenges_of(assessment.competence_id),
+            )
         with _catalogs_lock:
             while len(_catalogs) >= _CATALOG_CACHE_SIZE:
                 _catalogs.pop(next(iter(_catalogs)))
@@ -168,14 +203,22 @@ class Profile:
 
 def knowledge_seen_by(assessment: Assessment, history: list[KnowledgeElement]):
     """The learner's knowledge as this assessment sees it: everything, except that an
-    improving session forgets the failures older than the improvement delay (4 days)."""
-    if not assessment.is_improving:
+    improving session forgets the failures older than the improvement delay (4 days), and a
+    campaign retry also forgets the failures made since its participation began."""
+    if not assessment.is_improving and not assessment.is_retrying:
         return history
     kept = knowledge_for_improvement(
         history,
         assessment_created_at=assessment.created_at,
-        delay_days=settings.OCTETS_IMPROVE_DELAY_DAYS,
+        delay_days=settings.OCTETS_IMPROVE_DELAY_DAYS if assessment.is_improving else 10**5,
     )
+    if assessment.is_retrying:
+        since = assessment.retry_since
+        kept = {
+            skill_id: ke
+            for skill_id, ke in kept.items()
+            if ke.is_validated or ke.created_at is None or ke.created_at < since
+        }
     return list(kept.values())
 
 

@@ -216,15 +216,26 @@ def next_challenge(*, assessment: Assessment) -> Challenge | None:
             assessment.answers.order_by("created_at", "pk").values_list("challenge_id", flat=True)
         )
         last = content.get("challenges", answered[-1]) if answered else None
+        if assessment.is_retrying:
+            # a retry serves other challenges than those of the participation's earlier tries
+            answered_before = list(
+                Answer.objects.filter(
+                    assessment__campaign_participation_id=assessment.campaign_participation_id
+                )
+                .exclude(assessment=assessment)
+                .values_list("challenge_id", flat=True)
+            )
+        else:
+            answered_before = []
         catalog = selectors.catalog_of(assessment, content)
         selection = engine_next_challenge(
             catalog,
-            # only the competence's skills matter to the engine
+            # only the target's skills matter to the engine
             knowledge=selectors.knowledge_seen_by(
                 assessment,
                 selectors.knowledge_of(assessment.user_id, skill_ids=catalog.skills_by_id),
             ),
-            answered_challenge_ids=answered,
+            answered_challenge_ids=answered_before + answered,
             last_answer_timed=bool(last and last.is_timed),
             seed=f"{assessment.seed}:{len(answered)}",
         )
@@ -232,6 +243,12 @@ def next_challenge(*, assessment: Assessment) -> Challenge | None:
             assessment.state = Assessment.State.COMPLETED
             assessment.current_challenge_id = ""
             assessment.save(update_fields=["state", "current_challenge_id", "updated_at"])
+            if assessment.campaign_participation_id:
+                from octets.campaigns.models import Participation
+
+                Participation.objects.filter(
+                    pk=assessment.campaign_participation_id, status=Participation.Status.STARTED
+                ).update(status=Participation.Status.TO_SHARE)
             return None
         assessment.current_challenge_id = selection.challenge.id
         # a timed challenge's clock starts when the learner asks for it (start_timer)

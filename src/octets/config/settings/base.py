@@ -11,6 +11,8 @@ Variables (all optional in development):
   OCTETS_LOGIN_FAILURE_LIMIT, OCTETS_LOGIN_LOCK_MINUTES
   OCTETS_MAX_REACHABLE_LEVEL  highest level a competence can reach (default 6)
   OCTETS_RESET_DELAY_DAYS, OCTETS_IMPROVE_DELAY_DAYS  training time rules (7 and 4 days)
+  OCTETS_CAMPAIGN_RETRY_DELAY_DAYS  days after sharing before a new sending (4)
+  OCTETS_EXPORT_SYNC_MAX  campaign exports above this size run as a job (5000)
   OCTETS_IMPORT_MAX_UPLOAD_MB, OCTETS_IMPORT_MAX_UNCOMPRESSED_MB,
   OCTETS_IMPORT_MAX_COMPRESSION_RATIO  limits of a pupil import file (20 MB, 300 MB, 100)
 """
@@ -90,6 +92,7 @@ INSTALLED_APPS = [
     "octets.content",
     "octets.assessments",
     "octets.students",
+    "octets.campaigns",
     "octets.jobs",
     "octets.api",
     "octets.www",
@@ -232,6 +235,10 @@ OCTETS_JOB_MAX_ATTEMPTS = env_int("OCTETS_JOB_MAX_ATTEMPTS", 5)
 OCTETS_MAX_REACHABLE_LEVEL = env_int("OCTETS_MAX_REACHABLE_LEVEL", 6)
 OCTETS_RESET_DELAY_DAYS = env_int("OCTETS_RESET_DELAY_DAYS", 7)
 OCTETS_IMPROVE_DELAY_DAYS = env_int("OCTETS_IMPROVE_DELAY_DAYS", 4)
+# A new sending of a shared campaign participation (multiple sendings), as Pix: 4 days.
+OCTETS_CAMPAIGN_RETRY_DELAY_DAYS = env_int("OCTETS_CAMPAIGN_RETRY_DELAY_DAYS", 4)
+# Campaign exports above this many participations run as a background job.
+OCTETS_EXPORT_SYNC_MAX = env_int("OCTETS_EXPORT_SYNC_MAX", 5000)
 # Pupil imports: upload size, uncompressed size and compression ratio of a zip (zip bombs).
 OCTETS_IMPORT_MAX_UPLOAD_MB = env_int("OCTETS_IMPORT_MAX_UPLOAD_MB", 20)
 OCTETS_IMPORT_MAX_UNCOMPRESSED_MB = env_int("OCTETS_IMPORT_MAX_UNCOMPRESSED_MB", 300)
