@@ -14,6 +14,8 @@ urlpatterns = [
     path("", include("octets.www.accounts.urls")),
     path("", include("octets.www.orga.urls")),
     path("", include("octets.www.students.urls")),
+    path("", include("octets.www.campaigns.urls")),
+    path("", include("octets.www.learner.campaign_urls")),
     path("", include("octets.www.learner.urls")),
     path("", include("octets.www.public.urls")),
     path("", include("octets.www.content.urls")),
