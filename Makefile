@@ -19,7 +19,7 @@ run: install
 	$(OCTETS) load-content var/content/release.json
 	$(OCTETS) load-target-profiles
 	$(OCTETS) demo
-	@test -f var/ElevesSansAdresses.zip || $(OCTETS) generate-siecle --uai 0750001A --pupils 600 var/ElevesSansAdresses.zip
+	@test -f var/ElevesSansAdresses.zip || $(OCTETS) generate-siecle --uai 0750001A --pupils 600 --with-demo-pupil var/ElevesSansAdresses.zip
 	@echo "Export SIECLE fictif du Collège Demo, à importer depuis Élèves > Importer : var/ElevesSansAdresses.zip"
 	@echo "Octets : http://$(HOST):$(PORT)/  (Ctrl+C pour arrêter)"
 	@$(OCTETS) worker & WORKER=$$!; \

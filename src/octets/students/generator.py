@@ -93,7 +93,22 @@ class GeneratedPupil:
     birthdate: date
 
 
-def pupils(count: int, *, seed: int = 1, classes_per_level: int = 0) -> list[GeneratedPupil]:
+# The demo school's pupil behind the demo learner account (``octets demo``): the generated
+# export of the demo school includes her, so that importing it keeps her enabled.
+DEMO_PUPIL = GeneratedPupil(
+    eleve_id="199999",
+    ine="090000000LB",
+    first_name="Lou",
+    last_name="Bernard",
+    division="6A",
+    birthdate=date(2014, 5, 4),
+)
+
+
+def pupils(
+    count: int, *, seed: int = 1, classes_per_level: int = 0, extra: tuple = ()
+) -> list[GeneratedPupil]:
+    """``count`` fictitious pupils (the same for the same seed), then the ``extra`` ones."""
     rng = random.Random(seed)
     per_level = classes_per_level or max(1, count // 4 // 28 + 1)
     result = []
@@ -112,7 +127,7 @@ def pupils(count: int, *, seed: int = 1, classes_per_level: int = 0) -> list[Gen
                 birthdate=born,
             )
         )
-    return result
+    return result + list(extra)
 
 
 def _eleve(p: GeneratedPupil, rng: random.Random, n: int) -> str:
@@ -194,19 +209,34 @@ def _structures(p: GeneratedPupil, n: int) -> str:
 
 
 def siecle_xml(
-    *, uai: str, count: int, seed: int = 1, encoding: str = "iso-8859-15", year: int = 2026
+    *,
+    uai: str,
+    count: int,
+    seed: int = 1,
+    encoding: str = "iso-8859-15",
+    year: int = 2026,
+    extra: tuple = (),
 ) -> bytes:
     """A whole ``ElevesSansAdresses.xml`` in memory (use ``write_siecle_xml`` for big files)."""
     buffer = io.BytesIO()
-    write_siecle_xml(buffer, uai=uai, count=count, seed=seed, encoding=encoding, year=year)
+    write_siecle_xml(
+        buffer, uai=uai, count=count, seed=seed, encoding=encoding, year=year, extra=extra
+    )
     return buffer.getvalue()
 
 
 def write_siecle_xml(
-    out, *, uai: str, count: int, seed: int = 1, encoding: str = "iso-8859-15", year: int = 2026
+    out,
+    *,
+    uai: str,
+    count: int,
+    seed: int = 1,
+    encoding: str = "iso-8859-15",
+    year: int = 2026,
+    extra: tuple = (),
 ) -> None:
     rng = random.Random(seed + 1)
-    everyone = pupils(count, seed=seed)
+    everyone = pupils(count, seed=seed, extra=extra)
     label = encoding.upper()
     codec = "iso8859_15" if label == "ISO-8859-15" else "utf-8"
 
@@ -238,9 +268,11 @@ def zip_bytes(members: dict[str, bytes]) -> bytes:
     return buffer.getvalue()
 
 
-def siecle_zip(*, uai: str, count: int, seed: int = 1, encoding: str = "iso-8859-15") -> bytes:
+def siecle_zip(
+    *, uai: str, count: int, seed: int = 1, encoding: str = "iso-8859-15", extra: tuple = ()
+) -> bytes:
     """The zip as a school downloads it (with a macOS artefact the reader must ignore)."""
-    xml = siecle_xml(uai=uai, count=count, seed=seed, encoding=encoding)
+    xml = siecle_xml(uai=uai, count=count, seed=seed, encoding=encoding, extra=extra)
     return zip_bytes({"ElevesSansAdresses.xml": xml, "__MACOSX/._ElevesSansAdresses.xml": b"\x00"})
 
 

@@ -1,6 +1,7 @@
 """Reads on pupils: the filtered, sorted list of a school, one pupil, classes, import history."""
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from octets.accounts.models import AuthenticationMethod
 from octets.students.models import LearnerImport, OrganizationLearner
@@ -12,6 +13,8 @@ SORTS = {
     "-nom": ("-last_name", "-first_name", "-id"),
     "classe": ("division", "last_name", "first_name", "id"),
     "-classe": ("-division", "last_name", "first_name", "id"),
+    "participations": ("participation_count", "last_name", "first_name", "id"),
+    "-participations": ("-participation_count", "last_name", "first_name", "id"),
 }
 CERTIFIABILITY = ("oui", "non", "inconnu")
 
@@ -22,6 +25,33 @@ def _gar():
             user_id=OuterRef("user_id"), provider=AuthenticationMethod.Provider.GAR
         )
     )
+
+
+def _participations():
+    """The pupil's current participations in campaigns that still exist."""
+    from octets.campaigns.models import Participation
+
+    return Participation.objects.filter(
+        organization_learner_id=OuterRef("pk"),
+        deleted_at__isnull=True,
+        is_improved=False,
+        campaign__deleted_at__isnull=True,
+    )
+
+
+def _participation_count():
+    counted = (
+        _participations()
+        .order_by()
+        .values("organization_learner_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def _last_participation(field: str):
+    return Subquery(_participations().order_by("-created_at", "-pk").values(field)[:1])
 
 
 def learners(
@@ -38,7 +68,13 @@ def learners(
     qs = (
         OrganizationLearner.objects.filter(learners_viewable_by(viewer), organization=organization)
         .select_related("user")
-        .annotate(has_gar=_gar())
+        .annotate(
+            has_gar=_gar(),
+            participation_count=_participation_count(),
+            last_campaign_name=_last_participation("campaign__name"),
+            last_campaign_type=_last_participation("campaign__type"),
+            last_participation_status=_last_participation("status"),
+        )
     )
     if not include_disabled:
         qs = qs.filter(is_disabled=False)
@@ -117,3 +153,18 @@ def login_methods_of(learner: OrganizationLearner) -> list[str]:
     if getattr(learner, "has_gar", False):
         methods.append("GAR")
     return methods
+
+
+def participations_of_learner(learner: OrganizationLearner):
+    """The pupil's participations (every sending), newest first, with their campaign."""
+    from octets.campaigns.models import Participation
+
+    return (
+        Participation.objects.filter(
+            organization_learner=learner,
+            deleted_at__isnull=True,
+            campaign__deleted_at__isnull=True,
+        )
+        .select_related("campaign")
+        .order_by("-created_at", "-pk")
+    )

@@ -22,6 +22,8 @@ SORT_CHOICES = (
     ("-nom", _("Nom (Z → A)")),
     ("classe", _("Classe (A → Z)")),
     ("-classe", _("Classe (Z → A)")),
+    ("-participations", _("Participations (plus d'abord)")),
+    ("participations", _("Participations (moins d'abord)")),
 )
 assert {value for value, _label in SORT_CHOICES} == set(SORTS)
 

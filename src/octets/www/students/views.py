@@ -87,6 +87,7 @@ def learner_detail(request, learner_id: int):
             "nav": "students",
             "learner": learner,
             "login_methods": selectors.login_methods_of(learner),
+            "participations": list(selectors.participations_of_learner(learner)),
         },
     )
 

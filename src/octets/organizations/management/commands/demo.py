@@ -57,9 +57,37 @@ class Command(BaseCommand):
         learner = self._user(*LEARNER)
         lines.append(f"  {'Élève':<16} {learner.email:<32} {DEMO_PASSWORD}  (profil, entraînement)")
         self._learner_history(learner)
+        pupil = self._demo_pupil(organization)
+        lines.append(
+            f"  {'':<16} identité de l'élève pour rejoindre une campagne : {pupil.first_name} "
+            f"{pupil.last_name}, née le {pupil.birthdate:%d/%m/%Y} (classe {pupil.division})"
+        )
         self.stdout.write(f"Données de démonstration prêtes : {organization.name} (UAI {DEMO_UAI})")
         self.stdout.write(f"Connexion sur {settings.OCTETS_BASE_URL}/connexion/ :")
         self.stdout.write("\n".join(lines))
+
+    def _demo_pupil(self, organization):
+        """The demo learner as a pupil of the demo school (not linked yet: joining a campaign
+        checks her identity). The generated SIECLE export of ``make run`` includes her."""
+        from octets.students.generator import DEMO_PUPIL
+        from octets.students.models import OrganizationLearner
+
+        pupil, _created = OrganizationLearner.objects.get_or_create(
+            organization=organization,
+            national_student_id=DEMO_PUPIL.ine,
+            defaults={
+                "first_name": DEMO_PUPIL.first_name,
+                "last_name": DEMO_PUPIL.last_name,
+                "birthdate": DEMO_PUPIL.birthdate,
+                "division": DEMO_PUPIL.division,
+                "sex": OrganizationLearner.Sex.FEMALE,
+                "status": OrganizationLearner.Status.STUDENT,
+                "birth_country_code": "100",
+                "birth_city_code": "75056",
+                "mef_code": "10010012110",
+            },
+        )
+        return pupil
 
     def _learner_history(self, learner):
         """Train the demo learner through the real services, once, then date it 8 days back

@@ -17,16 +17,24 @@ class Command(BaseCommand):
         parser.add_argument("--format", choices=("zip", "xml", "csv"), default="zip")
         parser.add_argument("--encoding", choices=("iso-8859-15", "utf-8"), default="iso-8859-15")
         parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument(
+            "--with-demo-pupil",
+            action="store_true",
+            help="Ajouter l'élève de démonstration (Lou Bernard, 6A) de « octets demo ».",
+        )
         parser.add_argument("out")
 
-    def handle(self, *args, uai, pupils, format, encoding, seed, out, **options):
+    def handle(self, *args, uai, pupils, format, encoding, seed, out, with_demo_pupil, **options):
+        extra = (generator.DEMO_PUPIL,) if with_demo_pupil else ()
         if format == "xml":
             with open(out, "wb") as handle:
                 generator.write_siecle_xml(
-                    handle, uai=uai, count=pupils, seed=seed, encoding=encoding
+                    handle, uai=uai, count=pupils, seed=seed, encoding=encoding, extra=extra
                 )
         elif format == "zip":
-            data = generator.siecle_zip(uai=uai, count=pupils, seed=seed, encoding=encoding)
+            data = generator.siecle_zip(
+                uai=uai, count=pupils, seed=seed, encoding=encoding, extra=extra
+            )
             with open(out, "wb") as handle:
                 handle.write(data)
         else:
@@ -35,4 +43,5 @@ class Command(BaseCommand):
             )
             with open(out, "wb") as handle:
                 handle.write(data)
-        self.stdout.write(f"{out} : {pupils} élèves fictifs ({format}, {encoding}).")
+        total = pupils + len(extra)
+        self.stdout.write(f"{out} : {total} élèves fictifs ({format}, {encoding}).")
