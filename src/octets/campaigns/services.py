@@ -10,6 +10,7 @@ import secrets
 from datetime import date
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
@@ -446,7 +447,7 @@ def join_campaign(
     campaign = campaign_by_code(code)
     _open(campaign)
     with transaction.atomic():
-        type(user).objects.select_for_update().filter(pk=user.pk).first()
+        get_user_model().objects.select_for_update().filter(pk=user.pk).first()
         current = (
             Participation.objects.filter(
                 campaign=campaign, user=user, is_improved=False, deleted_at__isnull=True
@@ -632,7 +633,7 @@ def share(*, participation: Participation, user) -> Participation:
     _own(participation, user)
     with transaction.atomic():
         participation = (
-            Participation.objects.select_for_update()
+            Participation.objects.select_for_update(of=("self",))
             .select_related("campaign__organization", "campaign__target_profile")
             .get(pk=participation.pk)
         )

@@ -1,12 +1,14 @@
 """The learner's pages: the profile of 16 competences, a competence, training, results.
 
 Every page reads and writes through ``octets.assessments`` (the same services as the API);
-a learner only ever reaches their own assessments (others are 404).
+a learner only ever reaches their own assessments (others are 404). ``serve_challenge`` is the
+challenge page itself, shared with the campaign test (``www.learner.campaigns``).
 """
 
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -14,6 +16,7 @@ from octets.assessments import selectors, services
 from octets.assessments.errors import AssessmentError
 from octets.assessments.models import Assessment
 from octets.assessments.presentation import challenge_view, seconds_left, value_from_form
+from octets.campaigns import selectors as campaign_selectors
 from octets.content.selectors import NoContentLoaded
 from octets.engine.answers import SKIPPED_VALUE
 
@@ -28,11 +31,15 @@ def _problem(request, exc: AssessmentError, *, card=None):
 
 
 def profile(request):
+    context = {
+        "nav": "profile",
+        "participations": campaign_selectors.participations_of_user(request.user),
+    }
     try:
-        learner_profile = selectors.profile(request.user)
+        context["profile"] = selectors.profile(request.user)
     except NoContentLoaded as exc:
-        return render(request, "learner/profile.html", {"no_content": exc, "nav": "profile"})
-    return render(request, "learner/profile.html", {"profile": learner_profile, "nav": "profile"})
+        context["no_content"] = exc
+    return render(request, "learner/profile.html", context)
 
 
 def _card_or_404(request, index: str):
@@ -88,15 +95,12 @@ def reset(request, index: str):
     return redirect("learner:competence", index=index)
 
 
-def _challenge_context(assessment, challenge, *, problems=(), posted=None):
+def _challenge_context(assessment, challenge, *, problems=(), posted=None, extra=None):
     view = challenge_view(challenge)
     left = seconds_left(challenge, assessment.challenge_served_at)
-    return {
+    context = {
         "nav": "profile",
         "assessment": assessment,
-        "card_name": selectors.content_of(assessment)
-        .get("competences", assessment.competence_id)
-        .name,
         "view": view,
         "number": assessment.answers.count() + 1,
         "seconds_left": left,
@@ -105,49 +109,56 @@ def _challenge_context(assessment, challenge, *, problems=(), posted=None):
         "selected": posted.getlist("answer") if posted else [],
         "entered": {item.name: posted.get(item.name, "") for item in view.inputs} if posted else {},
     }
+    if extra is not None:
+        context.update(extra)  # a campaign test names its campaign instead of a competence
+    else:
+        context["card_name"] = (
+            selectors.content_of(assessment).get("competences", assessment.competence_id).name
+        )
+    return context
 
 
-@require_http_methods(["GET", "POST"])
-def challenge(request, assessment_id: int):
-    assessment = selectors.assessment_of(request.user, assessment_id)
-    if assessment.state == Assessment.State.ABORTED:
-        messages.info(request, _("Cet entraînement a été interrompu par une remise à zéro."))
-        return redirect("learner:profile")
+def serve_challenge(request, assessment, *, here: str, finished: str, extra=None, answered=None):
+    """The challenge page of a running assessment (training or campaign test): the current
+    challenge, a timed challenge's announcement, and the answer form.
+
+    ``here`` is the page's own URL, ``finished`` where to go once the assessment is completed,
+    ``extra`` what the templates show instead of the competence, ``answered()`` the response
+    after an accepted answer (back to ``here`` by default).
+    """
     current = services.next_challenge(assessment=assessment)
     if current is None:
-        return redirect("learner:results", assessment_id=assessment.pk)
+        return redirect(finished)
     assessment.refresh_from_db()
+
+    def page(template, *, status=200, **kwargs):
+        context = _challenge_context(assessment, current, extra=extra, **kwargs)
+        return render(request, template, context, status=status)
+
     if current.is_timed and assessment.challenge_served_at is None:
         # a timed challenge is announced first; its clock starts when the learner is ready
         if request.method == "POST" and "demarrer" in request.POST:
             # only the announcement of this very challenge starts its clock (not a stale tab)
             if request.POST.get("challenge_id") == current.id:
                 services.start_timer(assessment=assessment)
-            return redirect("learner:challenge", assessment_id=assessment.pk)
+            return redirect(here)
         if "passer" not in request.POST:
-            return render(
-                request, "learner/timed_intro.html", _challenge_context(assessment, current)
-            )
+            return page("learner/timed_intro.html")
     if request.method == "GET":
-        return render(request, "learner/challenge.html", _challenge_context(assessment, current))
+        return page("learner/challenge.html")
     if request.POST.get("challenge_id") != current.id:
         # a tab left open on an earlier challenge: show the current one again, nothing saved
         messages.warning(
             request,
             _("Cette épreuve a déjà été traitée : voici l'épreuve en cours."),
         )
-        return redirect("learner:challenge", assessment_id=assessment.pk)
+        return redirect(here)
     if "passer" in request.POST:
         value, problems = SKIPPED_VALUE, []
     else:
         value, problems = value_from_form(challenge_view(current), request.POST)
     if problems:
-        return render(
-            request,
-            "learner/challenge.html",
-            _challenge_context(assessment, current, problems=problems, posted=request.POST),
-            status=400,
-        )
+        return page("learner/challenge.html", status=400, problems=problems, posted=request.POST)
     try:
         services.submit_answer(
             assessment=assessment,
@@ -157,11 +168,37 @@ def challenge(request, assessment_id: int):
         )
     except AssessmentError as exc:
         return _problem(request, exc)
-    return redirect("learner:challenge", assessment_id=assessment.pk)
+    return answered() if answered is not None else redirect(here)
+
+
+def _campaign_page(assessment):
+    """A campaign test is taken on its campaign's pages, not as training."""
+    participation = assessment.campaign_participation
+    if participation.deleted_at is not None:
+        raise Http404(_("Évaluation introuvable."))
+    return redirect("join:test", code=participation.campaign.code)
+
+
+@require_http_methods(["GET", "POST"])
+def challenge(request, assessment_id: int):
+    assessment = selectors.assessment_of(request.user, assessment_id)
+    if assessment.campaign_participation_id:
+        return _campaign_page(assessment)
+    if assessment.state == Assessment.State.ABORTED:
+        messages.info(request, _("Cet entraînement a été interrompu par une remise à zéro."))
+        return redirect("learner:profile")
+    return serve_challenge(
+        request,
+        assessment,
+        here=reverse("learner:challenge", kwargs={"assessment_id": assessment.pk}),
+        finished=reverse("learner:results", kwargs={"assessment_id": assessment.pk}),
+    )
 
 
 def results(request, assessment_id: int):
     assessment = selectors.assessment_of(request.user, assessment_id)
+    if assessment.campaign_participation_id:
+        return _campaign_page(assessment)
     if assessment.state == Assessment.State.STARTED:
         return redirect("learner:challenge", assessment_id=assessment.pk)
     return render(
