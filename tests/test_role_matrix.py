@@ -18,12 +18,16 @@ from django.test import Client
 from django.utils import timezone
 
 from octets.accounts.models import PersonalAccessToken, User
+from octets.campaigns import services as campaign_services
+from octets.campaigns.models import Campaign, CappedTube, Participation, Stage, TargetProfile
+from octets.content.services import load_release
 from octets.jobs.models import Job
 from octets.organizations.middleware import SESSION_KEY
 from octets.organizations.models import Invitation, Membership, Organization
 from octets.students import generator
 from octets.students import services as student_services
 from octets.students.models import CredentialAction, LearnerImport, OrganizationLearner
+from tests.content.conftest import fixture_release
 from tests.factories import (
     InvitationFactory,
     MembershipFactory,
@@ -51,6 +55,7 @@ def world(personas, settings, tmp_path):
     return SimpleNamespace(
         p=p,
         **_student_rows(p),
+        **_campaign_rows(p),
         target=MembershipFactory(
             organization=p.school, role="MEMBER", user=UserFactory(email="cible@alpha.example")
         ),
@@ -91,6 +96,40 @@ def _student_rows(p) -> dict:
     }
 
 
+def _campaign_rows(p) -> dict:
+    """An assessment campaign of `school` owned by its admin, with one participant; an archived
+    one; and a campaign of `other_school`."""
+    load_release(data=fixture_release())
+    profile = TargetProfile.objects.create(
+        name="Profil de la matrice", category="custom", is_public=True
+    )
+    CappedTube.objects.create(target_profile=profile, tube_id="tube_1_1_moteur", level=2)
+    Stage.objects.create(target_profile=profile, threshold=0, title="Départ", message="Bienvenue")
+
+    def campaign(organization, owner, name):
+        return campaign_services.create_campaign(
+            organization=organization,
+            creator=owner,
+            type=Campaign.Type.ASSESSMENT,
+            name=name,
+            target_profile_id=profile.pk,
+        )
+
+    alpha = campaign(p.school, p.admin, "Campagne Alpha")
+    archived = campaign(p.school, p.admin, "Campagne Rangée")
+    campaign_services.archive_campaign(campaign=archived, user=p.admin)
+    beta = campaign(p.other_school, p.other_admin, "Campagne Beta")
+    pupil = UserFactory(first_name="Néo", last_name="Participant")
+    OrganizationLearnerFactory(organization=p.school, user=pupil, last_name="Participant")
+    participation = campaign_services.join_campaign(user=pupil, code=alpha.code)
+    return {
+        "campaign": alpha,
+        "archived_campaign": archived,
+        "other_campaign": beta,
+        "participation": participation,
+    }
+
+
 CONTENT_SVG = (
     '<svg xmlns="http://www.w3.org/2000/svg" role="img" viewBox="0 0 600 100">'
     "<title>Schéma</title></svg>"
@@ -125,6 +164,14 @@ def _rows(organization=None):
         ),
         "learners": list(OrganizationLearner.objects.filter(**org_filter).order_by("pk").values()),
         "learner_imports": list(LearnerImport.objects.filter(**org_filter).order_by("pk").values()),
+        "campaigns": list(Campaign.objects.filter(**org_filter).order_by("pk").values()),
+        "participations": list(
+            Participation.objects.filter(
+                **({} if organization is None else {"campaign__organization": organization})
+            )
+            .order_by("pk")
+            .values()
+        ),
         "credential_actions": list(
             CredentialAction.objects.filter(**org_filter).order_by("pk").values()
         ),
@@ -240,6 +287,75 @@ PAGES = {
         lambda w: {},
         writes=True,
     ),
+    # Campagnes
+    "GET /campagnes/": Page("get", lambda w: "/campagnes/?vue=toutes"),
+    "GET /campagnes/creation/": Page("get", lambda w: "/campagnes/creation/"),
+    "POST /campagnes/creation/": Page(
+        "post",
+        lambda w: "/campagnes/creation/",
+        lambda w: {
+            "type": "profiles_collection",
+            "name": "Collecte de la matrice",
+            "owner": "",
+        },
+        writes=True,
+    ),
+    "GET /campagnes/suppression/": Page(
+        "get", lambda w: f"/campagnes/suppression/?campagnes={w.campaign.pk}"
+    ),
+    "POST /campagnes/suppression/": Page(
+        "post",
+        lambda w: "/campagnes/suppression/",
+        lambda w: {"campagnes": [w.campaign.pk], "confirmation": "on"},
+        writes=True,
+    ),
+    "GET /campagnes/<id>/": Page("get", lambda w: f"/campagnes/{w.campaign.pk}/"),
+    "GET /campagnes/<id>/resultats/": Page(
+        "get", lambda w: f"/campagnes/{w.campaign.pk}/resultats/"
+    ),
+    "GET /campagnes/<id>/analyse/": Page("get", lambda w: f"/campagnes/{w.campaign.pk}/analyse/"),
+    "GET /campagnes/<id>/export/": Page("get", lambda w: f"/campagnes/{w.campaign.pk}/export/"),
+    "GET /campagnes/<id>/parametres/": Page(
+        "get", lambda w: f"/campagnes/{w.campaign.pk}/parametres/"
+    ),
+    "GET /campagnes/<id>/modification/": Page(
+        "get", lambda w: f"/campagnes/{w.campaign.pk}/modification/"
+    ),
+    "POST /campagnes/<id>/modification/": Page(
+        "post",
+        lambda w: f"/campagnes/{w.campaign.pk}/modification/",
+        lambda w: {
+            "name": "Campagne renommée",
+            "title": "",
+            "landing_text": "",
+            "owner": w.p.admin.pk,
+        },
+        writes=True,
+    ),
+    "POST /campagnes/<id>/archivage/": Page(
+        "post", lambda w: f"/campagnes/{w.campaign.pk}/archivage/", lambda w: {}, writes=True
+    ),
+    "POST /campagnes/<id>/desarchivage/": Page(
+        "post",
+        lambda w: f"/campagnes/{w.archived_campaign.pk}/desarchivage/",
+        lambda w: {},
+        writes=True,
+    ),
+    "GET /campagnes/<id>/duplication/": Page(
+        "get", lambda w: f"/campagnes/{w.campaign.pk}/duplication/"
+    ),
+    "GET /campagnes/<id>/participants/<id>/": Page(
+        "get", lambda w: f"/campagnes/{w.campaign.pk}/participants/{w.participation.pk}/"
+    ),
+    "POST /campagnes/<id>/participants/<id>/suppression/": Page(
+        "post",
+        lambda w: f"/campagnes/{w.campaign.pk}/participants/{w.participation.pk}/suppression/",
+        lambda w: {"confirmation": "on"},
+        writes=True,
+    ),
+    # Rejoindre une campagne (any signed-in account)
+    "GET /campagne/": Page("get", lambda w: "/campagne/"),
+    "GET /campagne/<code>/": Page("get", lambda w: f"/campagne/{w.campaign.code}/"),
 }
 
 PAGE_PERSONAS = ("anonymous", "learner", "member", "admin", "other_admin", "platform_admin")
@@ -275,6 +391,27 @@ PAGE_MATRIX = {
     "GET /eleves/import/<id>/":                (LOGIN,    403,     403,    200,   404,         403),
     "POST /eleves/import/<id>/confirmer/":     (LOGIN,    403,     403,    302,   404,         403),
     "POST /eleves/import/<id>/annuler/":       (LOGIN,    403,     403,    302,   404,         403),
+    # Campagnes: every member sees the school's campaigns and creates; only the owner (here the
+    # admin) and admins edit, archive, delete. Ids of `school` are 404 from `other_school`.
+    "GET /campagnes/":                         (LOGIN,    403,     200,    200,   200,         403),
+    "GET /campagnes/creation/":                (LOGIN,    403,     200,    200,   200,         403),
+    "POST /campagnes/creation/":               (LOGIN,    403,     302,    302,   302,         403),
+    "GET /campagnes/suppression/":             (LOGIN,    403,     403,    200,   404,         403),
+    "POST /campagnes/suppression/":            (LOGIN,    403,     403,    302,   404,         403),
+    "GET /campagnes/<id>/":                    (LOGIN,    403,     200,    200,   404,         403),
+    "GET /campagnes/<id>/resultats/":          (LOGIN,    403,     200,    200,   404,         403),
+    "GET /campagnes/<id>/analyse/":            (LOGIN,    403,     200,    200,   404,         403),
+    "GET /campagnes/<id>/export/":             (LOGIN,    403,     200,    200,   404,         403),
+    "GET /campagnes/<id>/parametres/":         (LOGIN,    403,     200,    200,   404,         403),
+    "GET /campagnes/<id>/modification/":       (LOGIN,    403,     403,    200,   404,         403),
+    "POST /campagnes/<id>/modification/":      (LOGIN,    403,     403,    302,   404,         403),
+    "POST /campagnes/<id>/archivage/":         (LOGIN,    403,     403,    302,   404,         403),
+    "POST /campagnes/<id>/desarchivage/":      (LOGIN,    403,     403,    302,   404,         403),
+    "GET /campagnes/<id>/duplication/":        (LOGIN,    403,     403,    200,   404,         403),
+    "GET /campagnes/<id>/participants/<id>/":  (LOGIN,    403,     200,    200,   404,         403),
+    "POST /campagnes/<id>/participants/<id>/suppression/": (LOGIN, 403, 403, 302, 404,       403),
+    "GET /campagne/":                          (LOGIN,    200,     200,    200,   200,         200),
+    "GET /campagne/<code>/":                   (LOGIN,    200,     200,    200,   200,         200),
     # Contenu: the challenges' files for every signed-in user; the content report for operators.
     "GET /contenu/fichiers/<index>/<name>":     (LOGIN,    200,     200,    200,   200,         200),
     "GET /plateforme/contenu/":                (LOGIN,    403,     403,    403,   403,         200),
@@ -292,7 +429,7 @@ PAGE_CASES = [
 
 def _page_effect(endpoint: str, persona: str, w, response) -> None:
     """What an accepted page request must have done (or shown)."""
-    content = response.content.decode()
+    content = "" if response.streaming else response.content.decode()
     school_emails = (w.target.user.email, w.p.member.email, w.p.admin.email)
     if endpoint == "GET /equipe/membres/":
         if persona == "other_admin":
@@ -350,6 +487,8 @@ def _page_effect(endpoint: str, persona: str, w, response) -> None:
         assert "Octets — console de la plateforme" in content
     elif endpoint.startswith(("GET /eleves", "POST /eleves")):
         _students_page_effect(endpoint, persona, w, response, content)
+    elif endpoint.startswith(("GET /campagne", "POST /campagne")):
+        _campaigns_page_effect(endpoint, persona, w, response, content)
     elif endpoint == "GET /contenu/fichiers/<index>/<name>":
         assert content == CONTENT_SVG
         assert response["Content-Disposition"] == 'inline; filename="schema.svg"'
@@ -408,6 +547,48 @@ def _students_page_effect(endpoint, persona, w, response, content) -> None:
     elif endpoint == "POST /eleves/import/<id>/annuler/":
         w.learner_import.refresh_from_db()
         assert w.learner_import.status == LearnerImport.Status.CANCELLED
+
+
+def _campaigns_page_effect(endpoint, persona, w, response, content) -> None:
+    own = persona != "other_admin"
+    if endpoint == "GET /campagnes/":
+        assert ("Campagne Alpha" in content) is own
+        assert ("Campagne Beta" in content) is not own
+    elif endpoint == "POST /campagnes/creation/":
+        organization = w.p.school if own else w.p.other_school
+        created = Campaign.objects.get(organization=organization, name="Collecte de la matrice")
+        assert created.owner == getattr(w.p, persona)
+    elif endpoint == "GET /campagnes/suppression/":
+        assert "Campagne Alpha" in content
+    elif endpoint == "POST /campagnes/suppression/":
+        w.campaign.refresh_from_db()
+        w.participation.refresh_from_db()
+        assert w.campaign.deleted_at is not None
+        assert w.participation.deleted_at is not None and w.participation.user is None
+    elif endpoint in ("GET /campagnes/<id>/", "GET /campagnes/<id>/participants/<id>/"):
+        assert "Participant" in content
+    elif endpoint == "GET /campagnes/<id>/export/":
+        assert response["Content-Type"].startswith("text/csv")
+        body = b"".join(response.streaming_content).decode("utf-8")
+        assert body.startswith("\ufeff") and w.campaign.code in body
+    elif endpoint in ("GET /campagnes/<id>/parametres/", "GET /campagnes/<id>/modification/"):
+        assert "Campagne Alpha" in content
+    elif endpoint == "POST /campagnes/<id>/modification/":
+        w.campaign.refresh_from_db()
+        assert w.campaign.name == "Campagne renommée"
+    elif endpoint == "POST /campagnes/<id>/archivage/":
+        w.campaign.refresh_from_db()
+        assert w.campaign.is_archived
+    elif endpoint == "POST /campagnes/<id>/desarchivage/":
+        w.archived_campaign.refresh_from_db()
+        assert not w.archived_campaign.is_archived
+    elif endpoint == "GET /campagnes/<id>/duplication/":
+        assert "Copie de Campagne Alpha" in content
+    elif endpoint == "POST /campagnes/<id>/participants/<id>/suppression/":
+        w.participation.refresh_from_db()
+        assert w.participation.deleted_at is not None
+    elif endpoint == "GET /campagne/<code>/":
+        assert "Campagne Alpha" in content
 
 
 @pytest.mark.parametrize(("endpoint", "persona", "expected"), PAGE_CASES)
@@ -471,6 +652,28 @@ def test_page_matrix_covers_every_students_url():
         for pattern in urlpatterns
     }
     assert routes <= covered, routes - covered
+
+
+def test_page_matrix_covers_every_campaigns_url():
+    """A new route of the Campagnes pages (school and learner sides) must get a row."""
+    from octets.www.campaigns.urls import urlpatterns as school_routes
+    from octets.www.learner.campaign_urls import urlpatterns as learner_routes
+
+    covered = {endpoint.split(" ", 1)[1].lstrip("/") for endpoint in PAGES}
+    routes = {
+        str(pattern.pattern)
+        .replace("<int:campaign_id>", "<id>")
+        .replace("<int:participation_id>", "<id>")
+        .replace("<str:code>", "<code>")
+        for pattern in [*school_routes, *learner_routes]
+    }
+    # the learner's pages behind the landing page are per participation (tests/campaigns/)
+    learner_only = {
+        route
+        for route in routes
+        if route.startswith("campagne/<code>/") and route != "campagne/<code>/"
+    }
+    assert routes - learner_only <= covered, (routes - learner_only) - covered
 
 
 @pytest.mark.parametrize(
