@@ -13,7 +13,8 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Avg, Count, F, Q, QuerySet, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from octets.assessments import selectors as assessment_selectors
@@ -164,7 +165,7 @@ class ParticipationResult:
         }
 
 
-def _competence_order(index: str) -> list[int]:
+def competence_order(index: str) -> list[int]:
     return [int(part) if part.isdigit() else 0 for part in index.split(".")]
 
 
@@ -213,7 +214,7 @@ def live_result(participation: Participation, *, rules: ProfileRules | None = No
                 validated=group.validated,
             )
         )
-    competences.sort(key=lambda line: _competence_order(line.index))
+    competences.sort(key=lambda line: competence_order(line.index))
     tubes = []
     for tube_id, tube_result in tube_results(skills, known).items():
         tube = content.get("tubes", tube_id)
@@ -426,6 +427,7 @@ def divisions_of(campaign: Campaign) -> list[str]:
         d
         for d in current_participations(campaign)
         .exclude(organization_learner__isnull=True)
+        .order_by()
         .values_list("organization_learner__division", flat=True)
         .distinct()
         if d
@@ -445,43 +447,73 @@ class Activity:
     by_result_band: list[tuple]  # ("0–20 %", count)
 
 
-def activity(campaign: Campaign) -> Activity:
-    """The numbers of the activity tab (three aggregate queries)."""
-    base = current_participations(campaign)
-    counts = dict(base.values_list("status").annotate(n=Count("pk")))
-    shared = base.filter(status=Participation.Status.SHARED)
-    rates = list(shared.values_list("mastery_rate", "reached_stage"))
-    average = None
-    average_stage = None
-    bands = Counter()
-    stage_counts = Counter()
-    if rates and campaign.is_assessment:
-        values = [rate or 0 for rate, _stage in rates]
-        average = round(100 * sum(values) / len(values))
-        for rate in values:
-            bands[min(4, int(rate * 100) // 20)] += 1
-        stages = [stage for _rate, stage in rates if stage]
-        if stages:
-            average_stage = round(sum(stages) / len(stages), 1)
-            stage_counts.update(stages)
-    days = defaultdict(lambda: [0, 0])
-    for created_at, shared_at in Participation.objects.filter(
-        campaign=campaign, deleted_at__isnull=True
-    ).values_list("created_at", "shared_at"):
-        days[timezone.localdate(created_at)][0] += 1
+RESULT_BANDS = ["0–20 %", "20–40 %", "40–60 %", "60–80 %", "80–100 %"]
+
+
+def activity(campaign: Campaign, *, total_stages: int | None = None) -> Activity:
+    """The numbers of the activity tab, in a few queries whatever the campaign's size.
+    ``total_stages`` is the number of stages of the campaign's profile (counted when None)."""
+    if total_stages is None:
+        total_stages = (
+            Stage.objects.filter(target_profile_id=campaign.target_profile_id).count()
+            if campaign.target_profile_id
+            else 0
+        )
+    status = Participation.Status
+    shared = Q(status=status.SHARED)
+    numbers = {
+        s: Count("pk", filter=Q(status=s)) for s in (status.STARTED, status.TO_SHARE, status.SHARED)
+    }
+    numbers["average"] = Avg(Coalesce(F("mastery_rate"), Value(0.0)), filter=shared)
+    numbers["average_stage"] = Avg("reached_stage", filter=shared & Q(reached_stage__gt=0))
+    for band in range(5):
+        low = Q() if band == 0 else Q(mastery_rate__gte=band / 5)
+        high = (
+            Q() if band == 4 else Q(mastery_rate__lt=(band + 1) / 5) | Q(mastery_rate__isnull=True)
+        )
+        numbers[f"band{band}"] = Count("pk", filter=shared & low & high)
+    for stage in range(1, total_stages + 1):
+        numbers[f"stage{stage}"] = Count("pk", filter=shared & Q(reached_stage=stage))
+    row = current_participations(campaign).order_by().aggregate(**numbers)
+    counts = {s: row[s] for s in (status.STARTED, status.TO_SHARE, status.SHARED)}
+    shared_count = counts[status.SHARED]
+    average = average_stage = None
+    bands: dict[int, int] = {}
+    stage_counts: list[tuple] = []
+    if shared_count and campaign.is_assessment:
+        average = round(100 * (row["average"] or 0))
+        if row["average_stage"] is not None:
+            average_stage = round(row["average_stage"], 1)
+        bands = {band: row[f"band{band}"] for band in range(5)}
+        stage_counts = [
+            (stage, row[f"stage{stage}"])
+            for stage in range(1, total_stages + 1)
+            if row[f"stage{stage}"]
+        ]
+    # One narrow read bucketed here: SQLite has no time zones, and its per-row date function
+    # (a Python callback) costs more than converting the datetimes in Python.
+    tz = timezone.get_current_timezone()
+    days: dict = defaultdict(lambda: [0, 0])
+    for created_at, shared_at in (
+        Participation.objects.filter(campaign=campaign, deleted_at__isnull=True)
+        .order_by()
+        .values_list("created_at", "shared_at")
+    ):
+        days[created_at.astimezone(tz).date()][0] += 1
         if shared_at is not None:
-            days[timezone.localdate(shared_at)][1] += 1
-    labels = ["0–20 %", "20–40 %", "40–60 %", "60–80 %", "80–100 %"]
+            days[shared_at.astimezone(tz).date()][1] += 1
     return Activity(
         participants=sum(counts.values()),
-        shared=counts.get(Participation.Status.SHARED, 0),
+        shared=shared_count,
         started=counts.get(Participation.Status.STARTED, 0),
         to_share=counts.get(Participation.Status.TO_SHARE, 0),
         average_result=average,
         average_stage=average_stage,
         by_day=[(day, *days[day]) for day in sorted(days)],
-        by_stage=sorted(stage_counts.items()),
-        by_result_band=[(labels[i], bands.get(i, 0)) for i in range(5)] if rates else [],
+        by_stage=stage_counts,
+        by_result_band=[(RESULT_BANDS[i], bands.get(i, 0)) for i in range(5)]
+        if shared_count and campaign.is_assessment
+        else [],
     )
 
 
@@ -584,7 +616,7 @@ def analysis(campaign: Campaign) -> tuple[list[CompetenceAnalysis], list[TubeAna
                 average_percentage=round(competence_sum[competence_id] / count) if count else 0,
             )
         )
-    competences.sort(key=lambda line: _competence_order(line.index))
+    competences.sort(key=lambda line: competence_order(line.index))
     tube_stats = tube_results(skills, {})
     profile_max = max((t.max_level for t in tube_stats.values()), default=0)
     tubes = []
