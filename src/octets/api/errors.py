@@ -11,6 +11,14 @@ FIELD_NAMES = {
     "role": "rôle",
     "page": "page",
     "page_size": "taille de page",
+    "birthdate": "date de naissance",
+    "first_name": "prénom",
+    "last_name": "nom",
+    "external_id": "identifiant externe",
+    "name": "nom",
+    "title": "titre",
+    "landing_text": "texte de la page d'accueil",
+    "target_profile_id": "parcours",
 }
 
 

@@ -8,6 +8,8 @@ from octets.api import errors
 from octets.api.assessments import auth_router as auth_token_router
 from octets.api.assessments import router as assessments_router
 from octets.api.auth import TokenAuth
+from octets.api.campaigns import learner_router as campaigns_learner_router
+from octets.api.campaigns import router as campaigns_router
 from octets.api.students import router as students_router
 from octets.api.team import router as team_router
 
@@ -60,3 +62,5 @@ api.add_router("", team_router)
 api.add_router("", students_router)
 api.add_router("", assessments_router)
 api.add_router("", auth_token_router)
+api.add_router("", campaigns_router)
+api.add_router("", campaigns_learner_router)

@@ -575,7 +575,7 @@ def can_retry(participation: Participation) -> bool:
     probe = Assessment(
         user_id=participation.user_id,
         competence_id="",
-        content_release=assessment.content_release,
+        content_release_id=assessment.content_release_id,
         campaign_participation=participation,
         is_improving=True,
         retry_since=participation.created_at,
