@@ -810,6 +810,16 @@ CALLS = {
     "POST /learner-imports/{import_id}/confirm": Call(
         "post", lambda w: f"{_org(w)}/learner-imports/{w.learner_import.pk}/confirm"
     ),
+    "GET /target-profiles": Call("get", lambda w: f"{_org(w)}/target-profiles"),
+    "GET /campaigns": Call("get", lambda w: f"{_org(w)}/campaigns"),
+    "POST /campaigns": Call(
+        "post",
+        lambda w: f"{_org(w)}/campaigns",
+        lambda w: {"type": "profiles_collection", "name": "Collecte par l'API"},
+    ),
+    "DELETE /campaigns": Call(
+        "delete", lambda w: f"{_org(w)}/campaigns", lambda w: {"ids": [w.campaign.pk]}
+    ),
 }
 
 API_PERSONAS = (
@@ -840,6 +850,11 @@ API_MATRIX = {
     "POST /learner-imports":                    (401,     401,       401,           401,           404,     403,    202,   404,         404),
     "GET /learner-imports/{import_id}":         (401,     401,       401,           401,           404,     403,    200,   404,         404),
     "POST /learner-imports/{import_id}/confirm": (401,    401,       401,           401,           404,     403,    202,   404,         404),
+    # campaigns: any member lists and creates; deleting needs the owner (here the admin) or an admin
+    "GET /target-profiles":                     (401,     401,       401,           401,           404,     200,    200,   404,         404),
+    "GET /campaigns":                           (401,     401,       401,           401,           404,     200,    200,   404,         404),
+    "POST /campaigns":                          (401,     401,       401,           401,           404,     201,    201,   404,         404),
+    "DELETE /campaigns":                        (401,     401,       401,           401,           404,     403,    200,   404,         404),
 }
 # fmt: on
 
@@ -912,7 +927,19 @@ def _api_effect(endpoint: str, persona: str, w, response) -> None:
         assert response.json()["preview"]["pupils"] == 3
     elif endpoint == "POST /learner-imports/{import_id}/confirm":
         assert response.json()["status"] == "imported"
-        assert OrganizationLearner.objects.filter(organization=w.p.school).count() == 2 + 3
+        assert OrganizationLearner.objects.filter(organization=w.p.school).count() == 2 + 3 + 1
+    elif endpoint == "GET /target-profiles":
+        assert "Profil de la matrice" in {row["name"] for row in response.json()}
+    elif endpoint == "GET /campaigns":
+        names = {row["name"] for row in response.json()["results"]}
+        assert "Campagne Alpha" in names and "Campagne Beta" not in names
+    elif endpoint == "POST /campaigns":
+        created = Campaign.objects.get(pk=response.json()["id"])
+        assert created.organization == w.p.school and created.owner == getattr(w.p, persona)
+    elif endpoint == "DELETE /campaigns":
+        assert response.json() == {"deleted": 1}
+        w.campaign.refresh_from_db()
+        assert w.campaign.deleted_at is not None
 
 
 def test_api_matrix_covers_every_organization_endpoint(client):
@@ -948,10 +975,12 @@ def test_api_matrix(world, api_client, endpoint, persona, expected):
         elif expected == 404:
             assert body["code"] == "NOT_FOUND"
             assert body["message"] == "Organisation introuvable, ou vous n'en êtes pas membre."
-        elif expected == 403:
+        elif expected == 403 and "campaigns" not in endpoint:
             assert body["message"] == (
                 "Cette action est réservée aux administrateurs de l'organisation."
             )
+        elif expected == 403:
+            assert body["code"] == "CAMPAIGN_FORBIDDEN"
         return
     if expected == 204:
         assert response.content == b""
@@ -1154,3 +1183,114 @@ def test_training_api_refuses_someone_elses_session(personas, training, api_clie
     assert answer.status_code == 404
     assert _training_rows() == before
     assert Client().get("/api/v1/me/profile").status_code == 401
+
+
+# --- API: one campaign (ids of `school`; the campaign is owned by its admin) ---------------------
+
+CAMPAIGN_CALLS = {
+    "GET /campaigns/{id}": Call("get", lambda w: f"/api/v1/campaigns/{w.campaign.pk}"),
+    "PATCH /campaigns/{id}": Call(
+        "patch", lambda w: f"/api/v1/campaigns/{w.campaign.pk}", lambda w: {"name": "Renommée"}
+    ),
+    "PUT /campaigns/{id}/archive": Call(
+        "put", lambda w: f"/api/v1/campaigns/{w.campaign.pk}/archive"
+    ),
+    "DELETE /campaigns/{id}/archive": Call(
+        "delete", lambda w: f"/api/v1/campaigns/{w.archived_campaign.pk}/archive"
+    ),
+    "GET /campaigns/{id}/activity": Call(
+        "get", lambda w: f"/api/v1/campaigns/{w.campaign.pk}/activity"
+    ),
+    "GET /campaigns/{id}/participants": Call(
+        "get", lambda w: f"/api/v1/campaigns/{w.campaign.pk}/participants"
+    ),
+    "GET /campaigns/{id}/results": Call(
+        "get", lambda w: f"/api/v1/campaigns/{w.campaign.pk}/results"
+    ),
+    "GET /campaigns/{id}/analysis": Call(
+        "get", lambda w: f"/api/v1/campaigns/{w.campaign.pk}/analysis"
+    ),
+    "GET /campaigns/{id}/participations/{id}": Call(
+        "get",
+        lambda w: f"/api/v1/campaigns/{w.campaign.pk}/participations/{w.participation.pk}",
+    ),
+    "GET /campaigns/{id}/export": Call(
+        "get", lambda w: f"/api/v1/campaigns/{w.campaign.pk}/export"
+    ),
+}
+
+# fmt: off
+CAMPAIGN_API_MATRIX = {
+    #                                          no_token  bad_token  revoked_token  admin_session  learner  member  admin  other_admin  platform_admin
+    "GET /campaigns/{id}":                     (401,     401,       401,           401,           404,     200,    200,   404,         404),
+    "PATCH /campaigns/{id}":                   (401,     401,       401,           401,           404,     403,    200,   404,         404),
+    "PUT /campaigns/{id}/archive":             (401,     401,       401,           401,           404,     403,    200,   404,         404),
+    "DELETE /campaigns/{id}/archive":          (401,     401,       401,           401,           404,     403,    200,   404,         404),
+    "GET /campaigns/{id}/activity":            (401,     401,       401,           401,           404,     200,    200,   404,         404),
+    "GET /campaigns/{id}/participants":        (401,     401,       401,           401,           404,     200,    200,   404,         404),
+    "GET /campaigns/{id}/results":             (401,     401,       401,           401,           404,     200,    200,   404,         404),
+    "GET /campaigns/{id}/analysis":            (401,     401,       401,           401,           404,     200,    200,   404,         404),
+    "GET /campaigns/{id}/participations/{id}": (401,     401,       401,           401,           404,     200,    200,   404,         404),
+    "GET /campaigns/{id}/export":              (401,     401,       401,           401,           404,     200,    200,   404,         404),
+}
+# fmt: on
+
+assert set(CAMPAIGN_API_MATRIX) == set(CAMPAIGN_CALLS)
+
+
+def test_campaign_api_matrix_covers_every_campaign_endpoint(client):
+    """A new endpoint under /campaigns/{campaign_id} must get a row in the matrix (the big
+    export job endpoints are covered in tests/api/test_campaigns_api.py)."""
+    prefix = "/api/v1/campaigns/{campaign_id}"
+    paths = client.get("/api/v1/openapi.json").json()["paths"]
+    endpoints = {
+        f"{method.upper()} "
+        + ("/campaigns/{id}" + path.removeprefix(prefix)).replace("{participation_id}", "{id}")
+        for path, operations in paths.items()
+        if path.startswith(prefix) and "/exports" not in path
+        for method in operations
+    }
+    assert endpoints == set(CAMPAIGN_API_MATRIX)
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "persona", "expected"),
+    [
+        pytest.param(endpoint, persona, expected, id=f"{endpoint} × {persona}")
+        for endpoint, row in CAMPAIGN_API_MATRIX.items()
+        for persona, expected in zip(API_PERSONAS, row, strict=True)
+    ],
+)
+def test_campaign_api_matrix(world, api_client, endpoint, persona, expected):
+    call = CAMPAIGN_CALLS[endpoint]
+    client = _api_client_for(persona, world, api_client)
+    before = snapshot()
+
+    response = _send(client, call, world)
+
+    assert response.status_code == expected, (
+        b"" if response.streaming else response.content
+    ).decode()[:800]
+    if expected >= 400:
+        assert snapshot() == before, f"{persona} was refused {endpoint} but rows changed"
+        assert set(response.json()) == {"code", "message", "details"}
+        return
+    w = world
+    if endpoint == "GET /campaigns/{id}":
+        assert response.json()["code"] == w.campaign.code
+    elif endpoint == "PATCH /campaigns/{id}":
+        w.campaign.refresh_from_db()
+        assert w.campaign.name == "Renommée"
+    elif endpoint == "PUT /campaigns/{id}/archive":
+        w.campaign.refresh_from_db()
+        assert w.campaign.is_archived
+    elif endpoint == "DELETE /campaigns/{id}/archive":
+        w.archived_campaign.refresh_from_db()
+        assert not w.archived_campaign.is_archived
+    elif endpoint == "GET /campaigns/{id}/participants":
+        assert "Participant" in response.content.decode()
+    elif endpoint == "GET /campaigns/{id}/export":
+        body = b"".join(response.streaming_content).decode("utf-8")
+        assert body.startswith("\ufeff") and w.campaign.code in body
+    else:
+        assert snapshot() == before  # reads write nothing
