@@ -51,12 +51,24 @@ def check_source(source: ProfileSource, content) -> list[str]:
             problems.append(f"{name} : [profile].{key} manquant")
     if profile.get("category") and profile["category"] not in TargetProfile.Category.values:
         problems.append(f"{name} : catégorie inconnue « {profile['category']} »")
+    tube_problems, caps = check_tubes(name, data.get("tubes") or [], content)
+    problems.extend(tube_problems)
+    if not caps:
+        problems.append(f"{name} : aucun sujet")
+    problems.extend(check_stages(name, data.get("stages") or [], max(caps.values(), default=0)))
+    problems.extend(_check_badges(name, data.get("badges") or [], caps))
+    return problems
+
+
+def check_tubes(name: str, tubes: list[dict], content) -> tuple[list[str], dict[str, int]]:
+    """Problems of a list of capped tubes ``{"id", "level"}`` against the content, and the caps."""
+    problems = []
     tube_levels: dict[str, list[int]] = {}
     for skill in content.skills:
         if skill.is_active:
             tube_levels.setdefault(skill.tube_id, []).append(skill.level)
     caps: dict[str, int] = {}
-    for index, tube in enumerate(data.get("tubes") or [], start=1):
+    for index, tube in enumerate(tubes, start=1):
         tube_id, level = tube.get("id"), tube.get("level")
         where = f"{name} : sujet n° {index} ({tube_id})"
         if tube_id not in tube_levels:
@@ -68,14 +80,11 @@ def check_source(source: ProfileSource, content) -> list[str]:
             problems.append(f"{where} : niveau {level!r} hors de 1–{max(tube_levels[tube_id])}")
             continue
         caps[tube_id] = level
-    if not caps:
-        problems.append(f"{name} : aucun sujet")
-    problems.extend(_check_stages(name, data.get("stages") or [], max(caps.values(), default=0)))
-    problems.extend(_check_badges(name, data.get("badges") or [], caps))
-    return problems
+    return problems, caps
 
 
-def _check_stages(name: str, stages: list[dict], max_cap: int) -> list[str]:
+def check_stages(name: str, stages: list[dict], max_cap: int) -> list[str]:
+    """Problems of a profile's stages (``threshold`` or ``level``, ``title``, ``message``)."""
     problems = []
     if not stages:
         return problems
