@@ -610,7 +610,7 @@ def retry(*, participation: Participation, user) -> Assessment:
         if not can_retry(participation):
             raise CampaignError(
                 _(
-                    "Pas de nouvel essai possible : le parcours est déjà envoyé, ou il ne reste "
+                    "Pas de nouvel essai possible : vos résultats sont déjà envoyés, ou il ne reste "
                     "aucune question à retenter."
                 ),
                 code="CANNOT_RETRY",
