@@ -204,7 +204,7 @@ def test_results_list_shared_participations_with_stars_badges_and_evolution(
     bob = re.search(rf'data-participation="{rows["bob"].pk}".*?</tr>', html, re.S).group(0)
     total = rows["ana"].total_stages
     assert f"{rows['ana'].reached_stage} étoiles sur {total}" in ana
-    assert f"1 étoiles sur {total}" in bob
+    assert f"1 étoile sur {total}" in bob
     assert f"{round(rows['ana'].mastery_rate * 100)} %" in ana
     assert "En hausse" in ana and "fr-icon-arrow-up-line" in ana
     assert re.search(r"<td>\s*2\s*</td>", ana)  # two sendings

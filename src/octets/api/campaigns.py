@@ -16,9 +16,8 @@ from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db.models import Count, Q, Value
 from django.db.models.functions import Coalesce
-from django.http import FileResponse, Http404, StreamingHttpResponse
+from django.http import FileResponse, Http404
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
@@ -1154,15 +1153,7 @@ def export_csv(request, campaign_id: int):
             code="EXPORT_TOO_BIG",
             status=409,
         )
-    response = StreamingHttpResponse(
-        (piece.encode("utf-8") for piece in exports.csv_text(campaign)),
-        content_type="text/csv; charset=utf-8",
-    )
-    response["Content-Disposition"] = content_disposition_header(
-        as_attachment=True, filename=exports.export_filename(campaign)
-    )
-    response["Cache-Control"] = "no-store"
-    return response
+    return exports.streaming_response(campaign)
 
 
 @router.post(

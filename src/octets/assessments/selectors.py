@@ -60,33 +60,29 @@ def content_of(assessment: Assessment) -> LearningContent:
 _CATALOG_CACHE_SIZE = 64
 _catalogs: dict[tuple[str, str], Catalog] = {}
 _catalogs_lock = threading.Lock()
-_participation_tubes: dict[int, tuple[tuple[str, int], ...]] = {}
 
 
-def campaign_tubes(participation_id: int) -> tuple[tuple[str, int], ...]:
-    """The capped tubes of a participation's campaign (frozen: cached per process)."""
-    tubes = _participation_tubes.get(participation_id)
-    if tubes is None:
+def campaign_tubes(assessment: Assessment) -> tuple[tuple[str, int], ...]:
+    """The capped tubes of the assessment's campaign, frozen when the campaign was created (no
+    query when the assessment was read with its participation and campaign)."""
+    if Assessment.campaign_participation.is_cached(assessment):
+        capped = assessment.campaign_participation.campaign.capped_tubes
+    else:
         from octets.campaigns.models import Participation
 
         capped = (
-            Participation.objects.filter(pk=participation_id)
+            Participation.objects.filter(pk=assessment.campaign_participation_id)
             .values_list("campaign__capped_tubes", flat=True)
             .first()
         )
-        tubes = tuple(sorted((str(tube), int(level)) for tube, level in capped or ()))
-        with _catalogs_lock:
-            if len(_participation_tubes) >= 10_000:
-                _participation_tubes.clear()
-            _participation_tubes[participation_id] = tubes
-    return tubes
+    return tuple(sorted((str(tube), int(level)) for tube, level in capped or ()))
 
 
 def catalog_of(assessment: Assessment, content: LearningContent) -> Catalog:
     """The engine's index of what the assessment targets (its competence, or its campaign's
     capped tubes), built once per process and release."""
     if assessment.campaign_participation_id:
-        tubes = campaign_tubes(assessment.campaign_participation_id)
+        tubes = campaign_tubes(assessment)
         key = (content.checksum, "campaign:" + ",".join(f"{t}={lvl}" for t, lvl in tubes))
     else:
         tubes = ()

@@ -203,7 +203,7 @@ def next_challenge(*, assessment: Assessment) -> Challenge | None:
         # locked, with the release's checksum (not its JSON): the content is then cached
         assessment = (
             Assessment.objects.select_for_update(of=("self",))
-            .select_related("content_release")
+            .select_related("content_release", "campaign_participation__campaign")
             .defer("content_release__data")
             .get(pk=assessment.pk)
         )
@@ -269,7 +269,7 @@ def submit_answer(
         # locked, with the release's checksum (not its JSON): the content is then cached
         assessment = (
             Assessment.objects.select_for_update(of=("self",))
-            .select_related("content_release")
+            .select_related("content_release", "campaign_participation__campaign")
             .defer("content_release__data")
             .get(pk=assessment.pk)
         )

@@ -424,3 +424,19 @@ def purge_expired_exports(now=None) -> int:
             _delete_file(job)
             done += 1
     return done
+
+
+def streaming_response(campaign: Campaign):
+    """The CSV as an HTTP download streamed row by row (pages and API)."""
+    from django.http import StreamingHttpResponse
+    from django.utils.http import content_disposition_header
+
+    response = StreamingHttpResponse(
+        (piece.encode("utf-8") for piece in csv_text(campaign)),
+        content_type="text/csv; charset=utf-8",
+    )
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=export_filename(campaign)
+    )
+    response["Cache-Control"] = "no-store"
+    return response

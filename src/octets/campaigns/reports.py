@@ -9,7 +9,7 @@ a campaign of thousands of participations costs the same as a small one.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.db.models import Count, F, Max, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce, Lower, NullIf
@@ -181,98 +181,15 @@ def history(participation: Participation) -> list[Participation]:
     return list(qs.order_by("created_at", "pk").only("pk", "created_at", "shared_at", "status"))
 
 
-@dataclass
-class FrozenResult:
-    """What a page shows of a result, from a shared participation's frozen columns and snapshot,
-    or from the live result of one not sent yet."""
-
-    is_live: bool
-    percentage: int
-    validated: int
-    total: int
-    stage: object | None
-    reached_stage: int | None
-    total_stages: int | None
-    badges: list
-    all_badges: list
-    competences: list = field(default_factory=list)
-    tubes: list = field(default_factory=list)
-
-
-def result_of(participation: Participation) -> FrozenResult | None:
+def result_of(participation: Participation):
     """The result of an assessment participation: frozen when shared, live otherwise (None when
     the participant's account is gone)."""
-    campaign = participation.campaign
-    rules = selectors.profile_rules(campaign.target_profile_id)
-    if not participation.is_shared:
-        if participation.user_id is None:
-            return None
-        live = selectors.live_result(participation, rules=rules)
-        return FrozenResult(
-            is_live=True,
-            percentage=live.percentage,
-            validated=live.validated,
-            total=live.total,
-            stage=live.stage,
-            reached_stage=live.reached_stage,
-            total_stages=live.total_stages,
-            badges=live.badges,
-            all_badges=live.all_badges,
-            competences=live.competences,
-            tubes=live.tubes,
-        )
-    content, skills = selectors.campaign_skills(campaign)
-    stages = selectors.ordered_stages(rules, skills) if rules.stages else []
-    reached = participation.reached_stage or 0
-    stage = stages[reached - 1] if 0 < reached <= len(stages) else None
-    keys = set(participation.badge_keys or [])
-    snapshot = participation.snapshot or {}
-    competences = []
-    for competence_id, (validated, total) in (snapshot.get("competences") or {}).items():
-        competence = content.get("competences", competence_id)
-        area = content.get("areas", competence.area_id) if competence else None
-        competences.append(
-            selectors.CompetenceLine(
-                id=competence_id,
-                index=competence.index if competence else "",
-                name=competence.name if competence else competence_id,
-                area_code=area.code if area else "",
-                area_name=area.name if area else "",
-                total=total,
-                validated=validated,
-            )
-        )
-    competences.sort(key=lambda line: selectors.competence_order(line.index))
-    tubes = []
-    for tube_id, (reached_level, max_level, validated, total) in (
-        snapshot.get("tubes") or {}
-    ).items():
-        tube = content.get("tubes", tube_id)
-        tubes.append(
-            selectors.TubeLine(
-                id=tube_id,
-                title=(tube.title or tube.name) if tube else tube_id,
-                competence_id=tube.competence_id if tube else "",
-                reached_level=reached_level,
-                max_level=max_level,
-                validated=validated,
-                total=total,
-            )
-        )
-    validated = participation.validated_skills_count or 0
-    return FrozenResult(
-        is_live=False,
-        percentage=round((participation.mastery_rate or 0) * 100),
-        validated=validated,
-        total=len(skills),
-        stage=stage,
-        reached_stage=participation.reached_stage,
-        total_stages=participation.total_stages,
-        badges=[badge for badge in rules.badges if badge.key in keys],
-        all_badges=list(rules.badges),
-        competences=competences,
-        tubes=tubes,
-    )
+    rules = selectors.profile_rules(participation.campaign.target_profile_id)
+    if participation.is_shared:
+        return selectors.frozen_result(participation, rules=rules)
+    if participation.user_id is None:
+        return None
+    return selectors.live_result(participation, rules=rules)
 
 
 @dataclass

@@ -151,6 +151,7 @@ class ParticipationResult:
     pix_score: int
     competences: list[CompetenceLine]
     tubes: list[TubeLine]
+    is_live: bool = True  # False: the frozen result of a shared participation
 
     @property
     def percentage(self) -> int:
@@ -167,6 +168,20 @@ class ParticipationResult:
 
 def competence_order(index: str) -> list[int]:
     return [int(part) if part.isdigit() else 0 for part in index.split(".")]
+
+
+def _competence_line(content, competence_id: str, validated: int, total: int) -> CompetenceLine:
+    competence = content.get("competences", competence_id)
+    area = content.get("areas", competence.area_id) if competence else None
+    return CompetenceLine(
+        id=competence_id,
+        index=competence.index if competence else "",
+        name=competence.name if competence else competence_id,
+        area_code=area.code if area else "",
+        area_name=area.name if area else "",
+        total=total,
+        validated=validated,
+    )
 
 
 def campaign_skills(campaign: Campaign, content=None):
@@ -199,21 +214,10 @@ def live_result(participation: Participation, *, rules: ProfileRules | None = No
         for badge, rule in zip(rules.badges, rules.badge_rules, strict=True)
         if badge_obtained(rule, skills, known)
     ]
-    competences = []
-    for competence_id, group in results_by(lambda s: s.competence_id, skills, known).items():
-        competence = content.get("competences", competence_id)
-        area = content.get("areas", competence.area_id) if competence else None
-        competences.append(
-            CompetenceLine(
-                id=competence_id,
-                index=competence.index if competence else "",
-                name=competence.name if competence else competence_id,
-                area_code=area.code if area else "",
-                area_name=area.name if area else "",
-                total=group.total,
-                validated=group.validated,
-            )
-        )
+    competences = [
+        _competence_line(content, competence_id, group.validated, group.total)
+        for competence_id, group in results_by(lambda s: s.competence_id, skills, known).items()
+    ]
     competences.sort(key=lambda line: competence_order(line.index))
     tubes = []
     for tube_id, tube_result in tube_results(skills, known).items():
@@ -240,6 +244,56 @@ def live_result(participation: Participation, *, rules: ProfileRules | None = No
         badges=badges,
         all_badges=list(rules.badges),
         pix_score=round(sum(known[s.id].earned_pix for s in validated)),
+        competences=competences,
+        tubes=tubes,
+    )
+
+
+def frozen_result(participation: Participation, *, rules: ProfileRules | None = None):
+    """What a shared participation sent (its frozen columns and snapshot), shaped like a live
+    result; the names come from the content in service."""
+    campaign = participation.campaign
+    rules = rules or profile_rules(campaign.target_profile_id)
+    content, skills = campaign_skills(campaign)
+    stages = ordered_stages(rules, skills) if rules.stages else []
+    reached = participation.reached_stage or 0
+    stage = stages[reached - 1] if 0 < reached <= len(stages) else None
+    keys = set(participation.badge_keys or [])
+    snapshot = participation.snapshot or {}
+    competences = [
+        _competence_line(content, competence_id, validated, total)
+        for competence_id, (validated, total) in (snapshot.get("competences") or {}).items()
+    ]
+    competences.sort(key=lambda line: competence_order(line.index))
+    tubes = []
+    for tube_id, (reached_level, max_level, validated, total) in (
+        snapshot.get("tubes") or {}
+    ).items():
+        tube = content.get("tubes", tube_id)
+        tubes.append(
+            TubeLine(
+                id=tube_id,
+                title=(tube.title or tube.name) if tube else tube_id,
+                competence_id=tube.competence_id if tube else "",
+                reached_level=reached_level,
+                max_level=max_level,
+                validated=validated,
+                total=total,
+            )
+        )
+    validated = participation.validated_skills_count or 0
+    return ParticipationResult(
+        is_live=False,
+        mastery_rate=participation.mastery_rate or 0.0,
+        progression=100,
+        pix_score=participation.pix_score or 0,
+        validated=validated,
+        total=len(skills),
+        stage=stage,
+        reached_stage=participation.reached_stage,
+        total_stages=participation.total_stages,
+        badges=[badge for badge in rules.badges if badge.key in keys],
+        all_badges=list(rules.badges),
         competences=competences,
         tubes=tubes,
     )

@@ -7,9 +7,8 @@ school's campaign is a 404); lists read one page of rows plus a fixed number of 
 from django.conf import settings
 from django.contrib import messages
 from django.core.files.storage import default_storage
-from django.http import FileResponse, Http404, StreamingHttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
@@ -371,15 +370,7 @@ def _download(campaign, job_id):
 
 
 def _stream(campaign):
-    response = StreamingHttpResponse(
-        (piece.encode("utf-8") for piece in exports.csv_text(campaign)),
-        content_type="text/csv; charset=utf-8",
-    )
-    response["Content-Disposition"] = content_disposition_header(
-        as_attachment=True, filename=exports.export_filename(campaign)
-    )
-    response["Cache-Control"] = "no-store"
-    return response
+    return exports.streaming_response(campaign)
 
 
 @require_http_methods(["GET", "POST"])

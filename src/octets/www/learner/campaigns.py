@@ -294,49 +294,6 @@ def checkpoint(request, code: str):
 # -- results, retry, share --------------------------------------------------------------------
 
 
-def sent_result(participation: Participation) -> selectors.ParticipationResult:
-    """What a shared participation sent (its frozen results), shaped like a live result."""
-    campaign = participation.campaign
-    rules = selectors.profile_rules(campaign.target_profile_id)
-    content, skills = selectors.campaign_skills(campaign)
-    stages = selectors.ordered_stages(rules, skills) if rules.stages else []
-    reached = participation.reached_stage
-    stage = stages[reached - 1] if reached and reached <= len(stages) else None
-    keys = set(participation.badge_keys or [])
-    competences = []
-    for competence_id, (validated, total) in (
-        (participation.snapshot or {}).get("competences", {}).items()
-    ):
-        competence = content.get("competences", competence_id)
-        area = content.get("areas", competence.area_id) if competence else None
-        competences.append(
-            selectors.CompetenceLine(
-                id=competence_id,
-                index=competence.index if competence else "",
-                name=competence.name if competence else competence_id,
-                area_code=area.code if area else "",
-                area_name=area.name if area else "",
-                total=total,
-                validated=validated,
-            )
-        )
-    competences.sort(key=lambda line: [int(p) if p.isdigit() else 0 for p in line.index.split(".")])
-    return selectors.ParticipationResult(
-        total=sum(line.total for line in competences),
-        validated=participation.validated_skills_count or 0,
-        progression=100,
-        mastery_rate=participation.mastery_rate or 0.0,
-        stage=stage,
-        reached_stage=reached,
-        total_stages=participation.total_stages,
-        badges=[badge for badge in rules.badges if badge.key in keys],
-        all_badges=list(rules.badges),
-        pix_score=participation.pix_score or 0,
-        competences=competences,
-        tubes=[],
-    )
-
-
 def _stars(result) -> dict | None:
     """Stars as text: the stages reached above the zero stage, out of those above it."""
     if not result.total_stages or result.total_stages < 2:
@@ -354,7 +311,7 @@ def results(request, code: str):
     if not campaign.is_assessment or participation.status == Participation.Status.STARTED:
         return redirect(next_url(participation))
     result = (
-        sent_result(participation)
+        selectors.frozen_result(participation)
         if participation.is_shared
         else selectors.live_result(participation)
     )
