@@ -5,7 +5,10 @@ Pure reading, no database: a file goes in, pupils (``LearnerRecord``) and every 
 
 XML is streamed with lxml ``iterparse`` (no DTD, no entity, no network, no huge tree); a DOCTYPE
 is refused outright, each pupil's element is cleared once read, so memory does not follow the
-file size. The encoding is the one the XML declaration names (ISO-8859-15 in real exports).
+file size. Read pupils go to a temporary file (``RecordFile``) rather than a list: a SIECLE
+export gives the classes at its end, so every pupil must be kept until then, and only each
+pupil's INE and SIECLE id stay in memory meanwhile. The encoding is the one the XML
+declaration names (ISO-8859-15 in real exports).
 Zips are checked before anything is decompressed (one XML inside, sizes, compression ratio) and
 decompression is counted as it streams, since an archive can lie about its sizes.
 """
@@ -13,12 +16,17 @@ decompression is counted as it streams, since an archive can lie about its sizes
 import codecs
 import csv
 import io
+import marshal
+import os
 import re
+import tempfile
 import unicodedata
+import weakref
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
+from itertools import islice
 from sys import intern
 
 from django.conf import settings
@@ -94,11 +102,106 @@ XML_LABELS = {
 }
 
 
+class _TupleFile:
+    """Tuples of str/int/None appended to an anonymous temporary file, read back in order.
+
+    Written ``CHUNK`` tuples at a time with ``marshal`` (C speed; the file never outlives this
+    process). Each reading keeps its own offsets, so several can run at once. Fewer tuples than
+    one chunk never touch the disk.
+    """
+
+    CHUNK = 1000
+
+    def __init__(self):
+        self._fd: int | None = None
+        self._size = 0
+        self._chunks: list[tuple[int, int]] = []  # (offset, size) of each written chunk
+        self._pending: list[tuple] = []
+        self._length = 0
+
+    def append(self, row: tuple) -> None:
+        self._pending.append(row)
+        self._length += 1
+        if len(self._pending) >= self.CHUNK:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self._fd is None:
+            fd, path = tempfile.mkstemp(prefix="octets-pupils-")
+            os.unlink(path)  # nothing is left behind, whatever happens next
+            self._fd = fd
+            weakref.finalize(self, os.close, fd)
+        data = memoryview(marshal.dumps(self._pending))
+        offset = self._size
+        while data:
+            written = os.pwrite(self._fd, data, offset)
+            data, offset = data[written:], offset + written
+        self._chunks.append((self._size, offset - self._size))
+        self._size = offset
+        self._pending = []
+
+    def __len__(self) -> int:
+        return self._length
+
+    def __iter__(self) -> Iterator[tuple]:
+        for offset, size in list(self._chunks):
+            # Bytes this process wrote to a file no one else can open (unlinked at creation).
+            yield from marshal.loads(os.pread(self._fd, size, offset))  # noqa: S302
+        yield from list(self._pending)
+
+
+BIRTHDATE_INDEX = WRITTEN_FIELDS.index("birthdate")
+DIVISION_ROW_INDEX = WRITTEN_FIELDS.index("division") + 1  # in (ELEVE_ID, *row)
+
+
+def _record_row(record: LearnerRecord) -> tuple:
+    row = [getattr(record, name) for name in WRITTEN_FIELDS]
+    if row[BIRTHDATE_INDEX] is not None:
+        row[BIRTHDATE_INDEX] = row[BIRTHDATE_INDEX].toordinal()
+    return tuple(row)
+
+
+def _row_record(row: tuple) -> LearnerRecord:
+    record = LearnerRecord(*row)
+    if record.birthdate is not None:
+        record.birthdate = date.fromordinal(record.birthdate)
+    return record
+
+
+class RecordFile:
+    """The pupils read from a file, kept on disk: a sequence with ``len()`` that can be walked
+    any number of times, whatever the number of pupils (memory holds one chunk at a time)."""
+
+    def __init__(self, records: Iterable[LearnerRecord] = ()):
+        self._rows = _TupleFile()
+        for record in records:
+            self.append(record)
+
+    def append(self, record: LearnerRecord) -> None:
+        self._rows.append(_record_row(record))
+
+    def _append_row(self, row: tuple) -> None:
+        self._rows.append(row)
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def __iter__(self) -> Iterator[LearnerRecord]:
+        return map(_row_record, self._rows)
+
+    def __getitem__(self, index: int) -> LearnerRecord:
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError(index)
+        return next(islice(self, index, None))
+
+
 @dataclass
 class ParseResult:
     file_format: str = ""
     encoding: str = ""
-    records: list[LearnerRecord] = field(default_factory=list)
+    records: RecordFile = field(default_factory=RecordFile)
     problems: list[ImportProblem] = field(default_factory=list)
 
     @property
@@ -245,7 +348,11 @@ def _text(value) -> str:
 
 
 class SiecleXmlReader:
-    """One streamed pass: UAJ, then the ELEVE elements, then the STRUCTURES_ELEVE elements."""
+    """One streamed pass: UAJ, then the ELEVE elements, then the STRUCTURES_ELEVE elements.
+
+    A pupil read is written to a temporary file at once; memory keeps its INE (to refuse a
+    repeated one) and its ELEVE_ID with its class, which the STRUCTURES part gives at the end.
+    """
 
     TAGS = ("UAJ", "ELEVE", "STRUCTURES_ELEVE", "OPTION")
 
@@ -254,7 +361,9 @@ class SiecleXmlReader:
         self.uai: str | None = None
         self.uai_checked = False
         self.problems: list[ImportProblem] = []
-        self.pupils: dict[str, LearnerRecord] = {}  # ELEVE_ID -> record
+        self.read_pupils = _TupleFile()  # (ELEVE_ID, *record row), in file order
+        self.divisions: dict[str, str] = {}  # ELEVE_ID -> class ("" until STRUCTURES gives it)
+        self.repeated_ids: set[str] = set()  # ELEVE_IDs of several pupils: the last one counts
         self.seen_ines: set[str] = set()
 
     def _problem(self, code: str, message: str, ine: str | None = None) -> None:
@@ -427,11 +536,15 @@ class SiecleXmlReader:
                 _("le code commune de naissance est obligatoire pour un élève né en France."),
                 ine,
             )
-        self.pupils[element.get("ELEVE_ID", "")] = record
+        eleve_id = element.get("ELEVE_ID", "")
+        if eleve_id in self.divisions:
+            self.repeated_ids.add(eleve_id)
+        self.divisions[eleve_id] = ""
+        self.read_pupils.append((eleve_id, *_record_row(record)))
 
     def _read_structures(self, element) -> None:
-        record = self.pupils.get(element.get("ELEVE_ID", ""))
-        if record is None:
+        eleve_id = element.get("ELEVE_ID", "")
+        if eleve_id not in self.divisions:
             return
         for structure in element:
             if structure.tag != "STRUCTURE":
@@ -443,11 +556,30 @@ class SiecleXmlReader:
                 elif child.tag == "TYPE_STRUCTURE":
                     type_ = _text(child.text)
             if type_ == "D" and code and code != "Inactifs":
-                record.division = intern(code)  # the last division wins
+                self.divisions[eleve_id] = intern(code)  # the last division wins
 
-    def records(self) -> list[LearnerRecord]:
-        # Pupils without a class are dropped (their errors were already counted).
-        return [record for record in self.pupils.values() if record.division]
+    def records(self) -> RecordFile:
+        """The pupils with their class, in file order. Pupils without a class are dropped
+        (their errors were already counted). When several pupils share an ELEVE_ID, the last
+        one read replaces the others, at the place of the first."""
+        last_of_id = {}
+        if self.repeated_ids:
+            for row in self.read_pupils:
+                if row[0] in self.repeated_ids:
+                    last_of_id[row[0]] = row
+        records = RecordFile()
+        for row in self.read_pupils:
+            eleve_id = row[0]
+            if eleve_id in last_of_id:
+                row = last_of_id.pop(eleve_id)
+            elif eleve_id in self.repeated_ids:
+                continue  # already given, at the place of the first
+            division = self.divisions[eleve_id]
+            if division:
+                records._append_row(
+                    (*row[1:DIVISION_ROW_INDEX], division, *row[DIVISION_ROW_INDEX + 1 :])
+                )
+        return records
 
 
 def parse_siecle_xml(stream, *, expected_uai: str | None, head: bytes) -> ParseResult:
