@@ -433,28 +433,7 @@ def _frozen_result(participation: Participation) -> ResultOut:
             certifiable_competences=participation.certifiable_competences,
             competences=_named_competences(snapshot.get("competences") or {}, collection=True),
         )
-    rules = selectors.profile_rules(campaign.target_profile_id)
-    content, skills = selectors.campaign_skills(campaign)
-    stage = None
-    if participation.reached_stage and rules.stages:
-        ordered = selectors.ordered_stages(rules, skills)
-        if participation.reached_stage <= len(ordered):
-            stage = ordered[participation.reached_stage - 1]
-    keys = set(participation.badge_keys or [])
-    competences = _named_competences(
-        snapshot.get("competences") or {}, collection=False, content=content
-    )
-    return ResultOut(
-        frozen=True,
-        mastery_rate=participation.mastery_rate,
-        percentage=round((participation.mastery_rate or 0) * 100),
-        validated_skills=participation.validated_skills_count,
-        total_skills=sum(line.total or 0 for line in competences),
-        stage=_stage_out(stage, participation.reached_stage, participation.total_stages),
-        badges=[_badge_out(b) for b in rules.badges if b.key in keys],
-        pix_score=participation.pix_score,
-        competences=competences,
-    )
+    return _result_out(selectors.frozen_result(participation), frozen=True)
 
 
 def _live_result(participation: Participation) -> ResultOut:
@@ -478,9 +457,12 @@ def _live_result(participation: Participation) -> ResultOut:
                 for card in profile.competences
             ],
         )
-    result = selectors.live_result(participation)
+    return _result_out(selectors.live_result(participation), frozen=False)
+
+
+def _result_out(result: selectors.ParticipationResult, *, frozen: bool) -> ResultOut:
     return ResultOut(
-        frozen=False,
+        frozen=frozen,
         mastery_rate=result.mastery_rate,
         percentage=result.percentage,
         validated_skills=result.validated,
