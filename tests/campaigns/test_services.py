@@ -236,3 +236,36 @@ def test_profile_collection_shares_the_profile_and_certifiability(open_school, c
     shared = services.share(participation=participation, user=pupil)
     assert shared.pix_score == 0 and shared.is_certifiable is False
     assert len(shared.snapshot["competences"]) == 16
+
+
+def test_a_test_cannot_go_on_in_an_archived_or_deleted_campaign(open_school, profiles, api_client):
+    from django.http import Http404
+
+    from octets.assessments import selectors as assessment_selectors
+    from octets.assessments import services as assessment_services
+    from octets.assessments.errors import AssessmentError
+
+    organization, admin, teacher = open_school
+    campaign = _campaign(organization, teacher, profiles["rentree-6e"])
+    pupil = UserFactory()
+    participation = services.join_campaign(user=pupil, code=campaign.code)
+    assessment = services.current_assessment(participation)
+    challenge = assessment_services.next_challenge(assessment=assessment)
+    services.archive_campaign(campaign=campaign, user=teacher)
+    for action in (
+        lambda: assessment_services.next_challenge(assessment=assessment),
+        lambda: assessment_services.submit_answer(
+            assessment=assessment, challenge_id=challenge.id, value="#ABAND#"
+        ),
+    ):
+        with pytest.raises(AssessmentError) as error:
+            action()
+        assert error.value.code == "CAMPAIGN_ARCHIVED" and error.value.status == 409
+    assert not assessment.answers.exists()
+    services.unarchive_campaign(campaign=campaign, user=teacher)
+    services.delete_campaigns(organization=organization, user=admin, campaign_ids=[campaign.pk])
+    with pytest.raises(Http404):
+        assessment_selectors.assessment_of(pupil, assessment.pk)
+    response = api_client(pupil).get(f"/api/v1/assessments/{assessment.pk}/next-challenge")
+    assert response.status_code == 404
+    assert response.json()["code"] == "NOT_FOUND"

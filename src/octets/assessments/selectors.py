@@ -36,8 +36,14 @@ from octets.engine.selection import CAMPAIGN_STATUSES, Catalog, build_catalog
 
 
 def assessment_of(user, assessment_id: int) -> Assessment:
-    """The user's own assessment; anyone else's is reported as missing (404)."""
-    assessment = Assessment.objects.filter(pk=assessment_id, user=user).first()
+    """The user's own assessment; anyone else's, or one of a deleted campaign participation,
+    is reported as missing (404)."""
+    assessment = (
+        Assessment.objects.filter(pk=assessment_id, user=user)
+        .exclude(campaign_participation__deleted_at__isnull=False)
+        .exclude(campaign_participation__campaign__deleted_at__isnull=False)
+        .first()
+    )
     if assessment is None:
         raise Http404("Évaluation introuvable.")
     return assessment

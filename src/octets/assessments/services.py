@@ -193,6 +193,30 @@ def reset_competence(*, user, competence_index: str) -> int:
         return len(resets)
 
 
+def _campaign_still_open(assessment: Assessment) -> None:
+    """A campaign test is answered only while its campaign is open (neither deleted nor
+    archived): answers given after could never be sent."""
+    if not assessment.campaign_participation_id:
+        return
+    participation = assessment.campaign_participation
+    campaign = participation.campaign
+    if participation.deleted_at is not None or campaign.deleted_at is not None:
+        raise AssessmentError(
+            _("Cette participation a été supprimée par l'établissement."),
+            code="PARTICIPATION_DELETED",
+            status=404,
+        )
+    if campaign.archived_at is not None:
+        raise AssessmentError(
+            _(
+                "Cette campagne est archivée : on ne peut plus y répondre ni y envoyer de "
+                "résultats."
+            ),
+            code="CAMPAIGN_ARCHIVED",
+            status=409,
+        )
+
+
 def next_challenge(*, assessment: Assessment) -> Challenge | None:
     """The challenge to answer now, or None once the assessment is completed.
 
@@ -209,6 +233,7 @@ def next_challenge(*, assessment: Assessment) -> Challenge | None:
         )
         if assessment.state == Assessment.State.COMPLETED:
             return None
+        _campaign_still_open(assessment)
         content = selectors.content_of(assessment)
         if assessment.current_challenge_id:
             return content.get("challenges", assessment.current_challenge_id)
@@ -273,6 +298,7 @@ def submit_answer(
             .defer("content_release__data")
             .get(pk=assessment.pk)
         )
+        _campaign_still_open(assessment)
         # The current challenge is never an answered one (the engine never serves an answered
         # challenge): only a refused answer needs the query that says which refusal it is.
         is_current = bool(challenge_id) and challenge_id == assessment.current_challenge_id

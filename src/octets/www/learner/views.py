@@ -126,7 +126,10 @@ def serve_challenge(request, assessment, *, here: str, finished: str, extra=None
     ``extra`` what the templates show instead of the competence, ``answered()`` the response
     after an accepted answer (back to ``here`` by default).
     """
-    current = services.next_challenge(assessment=assessment)
+    try:
+        current = services.next_challenge(assessment=assessment)
+    except AssessmentError as exc:
+        return _problem(request, exc)
     if current is None:
         return redirect(finished)
     assessment.refresh_from_db()
