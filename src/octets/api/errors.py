@@ -110,3 +110,22 @@ class Error(Schema):
     code: str
     message: str
     details: list[str] = []
+
+
+def unknown_endpoint(request, *args, **kwargs):
+    """Any address under /api/ that no endpoint serves: a JSON 404 like every API error."""
+    from django.http import JsonResponse
+    from django.utils.translation import gettext
+
+    return JsonResponse(
+        {
+            "code": "NOT_FOUND",
+            "message": gettext(
+                "Cette adresse d'API n'existe pas : la liste des points d'accès est sur "
+                "/api/v1/docs."
+            ),
+            "details": [],
+        },
+        status=404,
+        json_dumps_params={"ensure_ascii": False},
+    )

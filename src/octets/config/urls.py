@@ -1,8 +1,9 @@
 from django.contrib import admin
 from django.contrib.auth.decorators import login_not_required
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.i18n import set_language
 
+from octets.api.errors import unknown_endpoint
 from octets.api.urls import api
 from octets.www.public import views as public_views
 
@@ -22,6 +23,7 @@ urlpatterns = [
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    re_path(r"^api/", login_not_required(unknown_endpoint)),
 ]
 
 handler400 = "octets.www.public.views.bad_request"

@@ -24,3 +24,59 @@ class ChosenLanguageMiddleware:
         response.headers.setdefault("Content-Language", language)
         patch_vary_headers(response, ("Cookie",))
         return response
+
+
+# what a NUL looks like in each text body (JSON escapes it, a form percent-encodes it)
+NUL_IN_BODY = {
+    "application/json": (b"\x00", b"\\u0000"),
+    "application/x-www-form-urlencoded": (b"\x00", b"%00"),
+}
+
+
+class NullCharacterMiddleware:
+    """Refuse (400, in French) a request whose address, query or text body holds a NUL
+    character: no field of Octets may contain one, and PostgreSQL cannot store it (the request
+    would otherwise fail with a 500). Uploaded files (multipart) are not inspected: a zip holds
+    NUL bytes by nature, and file contents are checked by their own readers."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if self._has_nul(request):
+            return self._refuse(request)
+        return self.get_response(request)
+
+    @staticmethod
+    def _has_nul(request) -> bool:
+        if "\x00" in request.path or "%00" in request.META.get("QUERY_STRING", ""):
+            return True
+        if any("\x00" in value for values in request.GET.lists() for value in values[1]):
+            return True
+        content_type = request.META.get("CONTENT_TYPE", "").split(";")[0].strip().lower()
+        markers = NUL_IN_BODY.get(content_type)
+        if markers and request.method in ("POST", "PUT", "PATCH", "DELETE"):
+            return any(marker in request.body for marker in markers)
+        return False
+
+    @staticmethod
+    def _refuse(request):
+        from django.http import JsonResponse
+        from django.shortcuts import render
+
+        message = translation.gettext(
+            "La requête contient un caractère nul, qui n'est autorisé dans aucun champ : "
+            "retirez-le puis recommencez."
+        )
+        if request.path.startswith("/api/"):
+            return JsonResponse(
+                {"code": "NULL_CHARACTER", "message": message, "details": []},
+                status=400,
+                json_dumps_params={"ensure_ascii": False},
+            )
+        return render(
+            request,
+            "public/error.html",
+            {"title": translation.gettext("Requête refusée"), "message": message},
+            status=400,
+        )
