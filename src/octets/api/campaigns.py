@@ -97,6 +97,8 @@ class JoinIn(Schema):
 class StageOut(Schema):
     number: int = Field(description="1 = le palier zéro")
     total: int
+    stars: int = Field(description="étoiles obtenues : paliers atteints au-dessus du palier zéro")
+    stars_total: int = Field(description="étoiles possibles (paliers moins le palier zéro)")
     title: str
     message: str
 
@@ -250,7 +252,9 @@ class ActivityOut(Schema):
     to_share: int
     shared: int
     average_result: int | None = Field(description="% moyen des résultats reçus (évaluation)")
-    average_stage: float | None
+    average_stage: float | None = Field(
+        description="palier moyen en étoiles (le palier zéro ne compte pas)"
+    )
     by_day: list[DayOut]
     by_stage: list[CountOut]
     by_result_band: list[CountOut]
@@ -278,8 +282,10 @@ class ParticipantOut(Schema):
     mastery_rate: float | None
     percentage: int | None
     validated_skills: int | None
-    reached_stage: int | None
+    reached_stage: int | None = Field(description="1 = le palier zéro")
     total_stages: int | None
+    stars: int | None = Field(description="étoiles : paliers atteints au-dessus du palier zéro")
+    stars_total: int | None
     badges: list[str] = Field(description="clés des badges obtenus")
     evolution: Literal["increase", "decrease", "stable"] | None
     sendings: int
@@ -396,7 +402,14 @@ def _badge_out(badge: Badge) -> BadgeOut:
 def _stage_out(stage, number, total) -> StageOut | None:
     if stage is None or not number or not total:
         return None
-    return StageOut(number=number, total=total, title=stage.title, message=stage.message)
+    return StageOut(
+        number=number,
+        total=total,
+        stars=max(0, number - 1),
+        stars_total=max(0, total - 1),
+        title=stage.title,
+        message=stage.message,
+    )
 
 
 def _named_competences(snapshot_competences: dict, *, collection: bool, content=None):
@@ -606,6 +619,8 @@ def _participant_out(participation, *, sendings, previous) -> ParticipantOut:
         validated_skills=participation.validated_skills_count,
         reached_stage=participation.reached_stage,
         total_stages=participation.total_stages,
+        stars=participation.stars if participation.total_stages else None,
+        stars_total=participation.stars_total if participation.total_stages else None,
         badges=list(participation.badge_keys or []),
         evolution=selectors.evolution(rate, previous.get(key)),
         sendings=sendings.get(key, 0),

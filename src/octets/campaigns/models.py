@@ -298,3 +298,12 @@ class Participation(models.Model):
     @property
     def is_shared(self) -> bool:
         return self.status == self.Status.SHARED
+
+    @property
+    def stars(self) -> int:
+        """Stages reached above the zero stage (what "n étoiles sur N" counts)."""
+        return max(0, (self.reached_stage or 1) - 1)
+
+    @property
+    def stars_total(self) -> int:
+        return max(0, (self.total_stages or 1) - 1)

@@ -157,6 +157,15 @@ class ParticipationResult:
     def percentage(self) -> int:
         return round(self.mastery_rate * 100)
 
+    @property
+    def stars(self) -> int:
+        """Stages reached above the zero stage (what "n étoiles sur N" counts)."""
+        return max(0, (self.reached_stage or 1) - 1)
+
+    @property
+    def stars_total(self) -> int:
+        return max(0, (self.total_stages or 1) - 1)
+
     def snapshot(self) -> dict:
         return {
             "competences": {c.id: [c.validated, c.total] for c in self.competences},
@@ -495,7 +504,7 @@ class Activity:
     started: int
     to_share: int
     average_result: int | None  # % over shared participations
-    average_stage: float | None
+    average_stage: float | None  # in stars (stages above the zero stage)
     by_day: list[tuple]  # (date, started that day, shared that day)
     by_stage: list[tuple]  # (reached stage, count)
     by_result_band: list[tuple]  # ("0–20 %", count)
@@ -537,7 +546,8 @@ def activity(campaign: Campaign, *, total_stages: int | None = None) -> Activity
     if shared_count and campaign.is_assessment:
         average = round(100 * (row["average"] or 0))
         if row["average_stage"] is not None:
-            average_stage = round(row["average_stage"], 1)
+            # in stars: the zero stage is not a star
+            average_stage = round(row["average_stage"] - 1, 1)
         bands = {band: row[f"band{band}"] for band in range(5)}
         stage_counts = [
             (stage, row[f"stage{stage}"])

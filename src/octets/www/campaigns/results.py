@@ -10,7 +10,7 @@ from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods
 
 from octets.campaigns import exports, reports, selectors, services
@@ -147,7 +147,7 @@ def activity_tab(request, campaign_id: int):
                 "band_bars": _bars(stats.by_result_band),
                 "stage_bars": _bars(
                     (
-                        _("%(n)s étoile(s) sur %(total)s") % {"n": stage, "total": total_stages},
+                        _stars_label(stage - 1, total_stages - 1),
                         count,
                     )
                     for stage, count in stats.by_stage
@@ -230,10 +230,11 @@ def results_tab(request, campaign_id: int):
             "divisions": selectors.divisions_of(campaign),
             "badges": rules.badges,
             "total_stages": total_stages,
+            # the filter's values are the stored stage numbers (1 = the zero stage), shown as stars
             "stage_choices": [
-                (str(n), _("%(n)s étoile(s) sur %(total)s") % {"n": n, "total": total_stages})
-                for n in range(1, total_stages + 1)
+                (str(n), _stars_label(n - 1, total_stages - 1)) for n in range(1, total_stages + 1)
             ],
+            "star_range": range(1, total_stages),
         }
     )
     return _render_list(request, "campaigns/results.html", "results-table", context)
@@ -285,7 +286,7 @@ def _participant_context(request, campaign, participation) -> dict:
         result = reports.result_of(participation)
         context["result"] = result
         if result is not None and result.total_stages:
-            context["stars"] = range(1, result.total_stages + 1)
+            context["stars"] = range(1, result.stars_total + 1)
     elif participation.is_shared:
         context["profile_lines"] = reports.profile_lines(participation)
     return context
@@ -367,6 +368,13 @@ def _download(campaign, job_id):
     )
     response["Cache-Control"] = "no-store"
     return response
+
+
+def _stars_label(won: int, total: int) -> str:
+    return ngettext("%(n)s étoile sur %(total)s", "%(n)s étoiles sur %(total)s", won) % {
+        "n": won,
+        "total": total,
+    }
 
 
 def _stream(campaign):
