@@ -91,6 +91,8 @@ class GeneratedPupil:
     last_name: str
     division: str
     birthdate: date
+    # a named pupil (the demo's): fixed sex and birth place, no second name, no usage name
+    sex: str = ""
 
 
 # The demo school's pupil behind the demo learner account (``octets demo``): the generated
@@ -102,6 +104,7 @@ DEMO_PUPIL = GeneratedPupil(
     last_name="Bernard",
     division="6A",
     birthdate=date(2014, 5, 4),
+    sex="F",
 )
 
 
@@ -132,8 +135,9 @@ def pupils(
 
 def _eleve(p: GeneratedPupil, rng: random.Random, n: int) -> str:
     level_mef = dict(LEVELS)[p.division[0]]
-    if rng.random() < 0.9:
-        country, (city_code, dept, city) = "100", rng.choice(CITIES)
+    named = bool(p.sex)
+    if named or rng.random() < 0.9:
+        country, (city_code, dept, city) = "100", CITIES[0] if named else rng.choice(CITIES)
     else:
         country, city = rng.choice(FOREIGN)
         city_code, dept = "", "999"
@@ -144,10 +148,10 @@ def _eleve(p: GeneratedPupil, rng: random.Random, n: int) -> str:
         f"<ELENOET>{p.eleve_id}</ELENOET>"
         f"<ID_ELEVE_ETAB>{n + 1}</ID_ELEVE_ETAB>"
         f"<NOM_DE_FAMILLE>{e(p.last_name.upper())}</NOM_DE_FAMILLE>"
-        f"<NOM_USAGE>{e(p.last_name.upper()) if n % 7 == 0 else ''}</NOM_USAGE>"
+        f"<NOM_USAGE>{e(p.last_name.upper()) if n % 7 == 0 and not named else ''}</NOM_USAGE>"
         f"<PRENOM>{e(p.first_name)}</PRENOM>"
-        f"<PRENOM2>{e(rng.choice(FIRST_NAMES))}</PRENOM2>"
-        f"<PRENOM3>{e(rng.choice(FIRST_NAMES)) if n % 3 == 0 else ''}</PRENOM3>"
+        f"<PRENOM2>{'' if named else e(rng.choice(FIRST_NAMES))}</PRENOM2>"
+        f"<PRENOM3>{e(rng.choice(FIRST_NAMES)) if n % 3 == 0 and not named else ''}</PRENOM3>"
         f"<DATE_NAISS>{p.birthdate:%d/%m/%Y}</DATE_NAISS>"
         f"<DOUBLEMENT>{'1' if n % 25 == 0 else '0'}</DOUBLEMENT>"
         f"<CODE_PAYS>{country}</CODE_PAYS>"
@@ -159,7 +163,7 @@ def _eleve(p: GeneratedPupil, rng: random.Random, n: int) -> str:
         f"<CODE_REGIME>{rng.choice(('0', '2', '3'))}</CODE_REGIME>"
         f"<DATE_ENTREE>01/09/{2020 + n % 4}</DATE_ENTREE>"
         f"<CODE_MOTIF_SORTIE></CODE_MOTIF_SORTIE>"
-        f"<CODE_SEXE>{1 + n % 2}</CODE_SEXE>"
+        f"<CODE_SEXE>{({'M': 1, 'F': 2}[p.sex]) if named else 1 + n % 2}</CODE_SEXE>"
         f"<CODE_MEF>{level_mef}</CODE_MEF>"
         f"<CODE_STATUT>ST</CODE_STATUT>"
         f"<ADHESION_TRANSPORT>{n % 2}</ADHESION_TRANSPORT>"

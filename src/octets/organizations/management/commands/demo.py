@@ -75,15 +75,18 @@ class Command(BaseCommand):
         pupil, _created = OrganizationLearner.objects.get_or_create(
             organization=organization,
             national_student_id=DEMO_PUPIL.ine,
+            # as an import of the generated export writes her (nothing to change on import)
             defaults={
                 "first_name": DEMO_PUPIL.first_name,
-                "last_name": DEMO_PUPIL.last_name,
+                "last_name": DEMO_PUPIL.last_name.upper(),
                 "birthdate": DEMO_PUPIL.birthdate,
                 "division": DEMO_PUPIL.division,
-                "sex": OrganizationLearner.Sex.FEMALE,
+                "sex": DEMO_PUPIL.sex,
                 "status": OrganizationLearner.Status.STUDENT,
                 "birth_country_code": "100",
                 "birth_city_code": "75056",
+                "birth_province_code": "075",
+                "birth_city": "PARIS",
                 "mef_code": "10010012110",
             },
         )
