@@ -40,9 +40,10 @@ def _campaign_or_404(code: str) -> Campaign:
         raise Http404(exc.message) from exc
 
 
-def _problem_code(exc: RuleError) -> str:
-    """The code a pupil reads to a teacher: R11…R90 for an identity conflict, else the rule's."""
-    return getattr(exc, "short_code", None) or exc.code
+def _problem_code(exc: RuleError) -> str | None:
+    """The code a pupil reads to a teacher: R11…R90 for an identity conflict (the teacher's
+    troubleshooting needs it); none for other rules, whose French message says it all."""
+    return getattr(exc, "short_code", None)
 
 
 def _problem(request, exc: RuleError, campaign: Campaign | None = None):
@@ -135,7 +136,7 @@ def _landing_page(request, campaign, participation, form, *, problem=None, statu
             "problem": problem,
             "problem_code": _problem_code(problem) if problem else None,
         },
-        status=problem.status if problem else status,
+        status=problem.status if problem and status == 200 else status,
     )
 
 
@@ -174,10 +175,12 @@ def landing(request, code: str):
             user=_account(request), code=campaign.code, **form.join_arguments()
         )
     except RuleError as exc:
-        for name in exc.details:
-            if name in form.fields:
-                form.add_error(name, exc.message)
-        return _landing_page(request, campaign, participation, form, problem=exc)
+        on_fields = [name for name in exc.details if name in form.fields]
+        for name in on_fields:
+            form.add_error(name, exc.message)
+        # a message already shown on its field is not repeated in the box above the form
+        box = None if on_fields and not getattr(exc, "short_code", None) else exc
+        return _landing_page(request, campaign, participation, form, problem=box, status=exc.status)
     return redirect(next_url(joined))
 
 
