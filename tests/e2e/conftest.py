@@ -181,6 +181,14 @@ class Axe:
     def check(self, page: Page) -> list[dict]:
         """Fail on serious/critical violations and duplicated ids; return all violations."""
         page.wait_for_load_state("load")
+        # The design system's script decorates the page once started (it marks <html> with
+        # data-fr-js): checking before that judges markup no visitor keeps (e.g. the header
+        # menu before the script turns it into an inline menu or a dialog).
+        page.wait_for_function(
+            "() => !document.querySelector('script[src*=\"dsfr\"]')"
+            " || document.documentElement.hasAttribute('data-fr-js')",
+            timeout=10_000,
+        )
         documents = self.documents.get(page)
         if documents:
             self.checked[page].add(len(documents) - 1)
