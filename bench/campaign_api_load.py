@@ -35,14 +35,12 @@ programs meanwhile (the machine is shared: a run where it is not near 0 % is noi
 from __future__ import annotations
 
 import argparse
-import http.client
 import json
 import os
 import random
 import shutil
 import signal
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -55,18 +53,17 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from training_http import (
-    BIN,
     WRONG,
     Client,
     DatabaseCpu,
     answer_book,
     cpu_seconds,
-    free_port,
     machine_busy_seconds,
     octets,
     peak_memory_mb,
     percentile,
     prepare_postgres,
+    start_gunicorn,
     worker_pids,
 )
 
@@ -396,32 +393,7 @@ def main() -> None:
         divisions = ["WARM"] + [f"6{chr(65 + i)}" for i in range(len(thinks))]
         classes = prepare_school(env, divisions, args.pupils, args.profile)
 
-        port = free_port()
-        log = (tmp / "gunicorn.log").open("w")
-        server = subprocess.Popen(  # noqa: S603 (our own gunicorn, fixed arguments)
-            [
-                str(BIN / "gunicorn"),
-                "octets.config.wsgi:application",
-                "--workers",
-                str(args.workers),
-                "--bind",
-                f"127.0.0.1:{port}",
-            ],
-            env=env,
-            stdout=log,
-            stderr=log,
-            cwd=tmp,
-        )
-        for _ in range(200):
-            try:
-                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-                connection.request("GET", "/api/v1/health")
-                if connection.getresponse().status == 200:
-                    break
-            except OSError:
-                time.sleep(0.1)
-        else:
-            raise SystemExit(f"gunicorn did not start; see {tmp / 'gunicorn.log'}")
+        server, port = start_gunicorn(env, tmp, args.workers)
         workers = worker_pids(server.pid)
         pg = database_url if is_postgres else None
         common = {

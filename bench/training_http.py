@@ -433,6 +433,37 @@ def describe(name: str, phase: Phase, base: float) -> None:
     )
 
 
+def start_gunicorn(env: dict, tmp: Path, workers: int, extra=()) -> tuple[subprocess.Popen, int]:
+    """Serve Octets with gunicorn (``workers`` sync workers) on a free port; wait until it
+    answers ``/api/v1/health``. The log goes to ``tmp/gunicorn.log``."""
+    port = free_port()
+    log = (tmp / "gunicorn.log").open("w")
+    server = subprocess.Popen(  # noqa: S603 (our own gunicorn, fixed arguments)
+        [
+            str(BIN / "gunicorn"),
+            "octets.config.wsgi:application",
+            "--workers",
+            str(workers),
+            "--bind",
+            f"127.0.0.1:{port}",
+            *extra,
+        ],
+        env=env,
+        stdout=log,
+        stderr=log,
+        cwd=tmp,
+    )
+    for _ in range(200):
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            connection.request("GET", "/api/v1/health")
+            if connection.getresponse().status == 200:
+                return server, port
+        except OSError:
+            time.sleep(0.1)
+    raise SystemExit(f"gunicorn did not start; see {tmp / 'gunicorn.log'}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--database-url", default=None, help="PostgreSQL URL (default: SQLite)")
@@ -489,33 +520,7 @@ def main() -> None:
         competences.sort(key=lambda index: [int(part) for part in index.split(".")])
         tokens = create_accounts(env, args.learners * args.accounts)
 
-        port = free_port()
-        log = (tmp / "gunicorn.log").open("w")
-        server = subprocess.Popen(  # noqa: S603 (our own gunicorn, fixed arguments)
-            [
-                str(BIN / "gunicorn"),
-                "octets.config.wsgi:application",
-                "--workers",
-                str(args.workers),
-                "--bind",
-                f"127.0.0.1:{port}",
-                *args.gunicorn,
-            ],
-            env=env,
-            stdout=log,
-            stderr=log,
-            cwd=tmp,
-        )
-        for _ in range(200):
-            try:
-                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-                connection.request("GET", "/api/v1/health")
-                if connection.getresponse().status == 200:
-                    break
-            except OSError:
-                time.sleep(0.1)
-        else:
-            raise SystemExit(f"gunicorn did not start; see {tmp / 'gunicorn.log'}")
+        server, port = start_gunicorn(env, tmp, args.workers, args.gunicorn)
 
         learners = [
             Learner(n, port, tokens[n :: args.learners], competences, book, args.right)
