@@ -313,3 +313,15 @@ def test_a_running_import_page_polls_until_done(as_admin, school):
         f"/eleves/import/{running.pk}/", headers={"HX-Request": "true"}
     ).content.decode()
     assert "every 2s" not in fragment and "INVALID_FILE" in fragment
+
+
+@pytest.mark.parametrize("sort", ["nom", "-nom"])
+def test_names_with_accents_and_ligatures_sort_where_a_teacher_expects(as_teacher, school, sort):
+    for last_name in ("Zola", "Œuvray", "Abel", "Élodie-Martin", "etienne", "Dupont"):
+        OrganizationLearnerFactory(organization=school, last_name=last_name, division="5B")
+    body = as_teacher.get("/eleves/", {"tri": sort, "classe": "5B"}).content.decode()
+    expected = ["Abel", "Dupont", "Élodie-Martin", "etienne", "Œuvray", "Zola"]
+    if sort == "-nom":
+        expected.reverse()
+    positions = [body.index(f"<td>{name}</td>") for name in expected]
+    assert positions == sorted(positions)

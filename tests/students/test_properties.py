@@ -59,3 +59,14 @@ def test_successive_imports(school, files):
         assert preview["counts"]["leaving"] == counts.disabled
         assert counts.added + counts.updated == len(content)
         assert sum(c["pupils"] for c in preview["per_class"].values()) == len(content)
+
+
+@given(st.text(max_size=40))
+def test_folded_names_are_lowercase_ascii_and_stable(name):
+    from octets.students.selectors import fold_name
+
+    folded = fold_name(name)
+    assert folded.isascii()
+    assert folded == folded.lower()
+    assert fold_name(folded) == folded
+    assert fold_name(name.upper()) == fold_name(name.lower()) or not name.isascii()

@@ -1,7 +1,21 @@
 """Reads on pupils: the filtered, sorted list of a school, one pupil, classes, import history."""
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+import unicodedata
+
+from django.db.models import (
+    CharField,
+    Count,
+    Exists,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce, Lower, Replace
 
 from octets.accounts.models import AuthenticationMethod
 from octets.students.models import LearnerImport, OrganizationLearner
@@ -9,13 +23,53 @@ from octets.students.permissions import imports_viewable_by, learners_viewable_b
 
 LOGIN_METHODS = ("none", "username", "email", "gar")
 SORTS = {
-    "nom": ("last_name", "first_name", "id"),
-    "-nom": ("-last_name", "-first_name", "-id"),
-    "classe": ("division", "last_name", "first_name", "id"),
-    "-classe": ("-division", "last_name", "first_name", "id"),
-    "participations": ("participation_count", "last_name", "first_name", "id"),
-    "-participations": ("-participation_count", "last_name", "first_name", "id"),
+    "nom": ("sort_last", "sort_first", "id"),
+    "-nom": ("-sort_last", "-sort_first", "-id"),
+    "classe": ("division", "sort_last", "sort_first", "id"),
+    "-classe": ("-division", "sort_last", "sort_first", "id"),
+    "participations": ("participation_count", "sort_last", "sort_first", "id"),
+    "-participations": ("-participation_count", "sort_last", "sort_first", "id"),
 }
+# Letters a name may hold and where they sort (the databases' own collations put "Élodie" and
+# "Œuvray" after "Zoé": SQLite compares bytes, and PostgreSQL's depends on how it was set up).
+FOLDED_LETTERS = (
+    ("œ", "oe"), ("Œ", "oe"), ("æ", "ae"), ("Æ", "ae"), ("ç", "c"), ("Ç", "c"),
+    ("é", "e"), ("É", "e"), ("è", "e"), ("È", "e"), ("ê", "e"), ("Ê", "e"), ("ë", "e"),
+    ("Ë", "e"), ("à", "a"), ("À", "a"), ("â", "a"), ("Â", "a"), ("ä", "a"), ("Ä", "a"),
+    ("î", "i"), ("Î", "i"), ("ï", "i"), ("Ï", "i"), ("ô", "o"), ("Ô", "o"), ("ö", "o"),
+    ("Ö", "o"), ("ù", "u"), ("Ù", "u"), ("û", "u"), ("Û", "u"), ("ü", "u"), ("Ü", "u"),
+    ("ÿ", "y"), ("Ÿ", "y"), ("-", " "), ("'", " "),
+)  # fmt: skip
+
+
+def fold_name(value: str | None) -> str | None:
+    """A name as the list sorts it, in Python (SQLite calls it): accents and ligatures folded,
+    case ignored."""
+    if value is None:
+        return None
+    for letter, folded in FOLDED_LETTERS:
+        value = value.replace(letter, folded)
+    return unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode().lower()
+
+
+class FoldedName(Func):
+    """``fold_name`` in SQL: a Python function registered on SQLite connections (see
+    ``StudentsConfig.ready``), nested REPLACE on PostgreSQL (no extension needed)."""
+
+    function = "OCTETS_FOLD_NAME"
+    output_field = CharField()
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        expression = self.get_source_expressions()[0]
+        for letter, folded in FOLDED_LETTERS:
+            expression = Replace(expression, Value(letter), Value(folded))
+        return compiler.compile(Lower(expression))
+
+
+def sort_key(expression):
+    return FoldedName(expression)
+
+
 CERTIFIABILITY = ("oui", "non", "inconnu")
 
 
@@ -74,6 +128,8 @@ def learners(
             last_campaign_name=_last_participation("campaign__name"),
             last_campaign_type=_last_participation("campaign__type"),
             last_participation_status=_last_participation("status"),
+            sort_last=sort_key(F("last_name")),
+            sort_first=sort_key(F("first_name")),
         )
     )
     if not include_disabled:
