@@ -62,7 +62,9 @@ from training_http import (
     octets,
     peak_memory_mb,
     percentile,
+    prepare_database,
     prepare_postgres,
+    server_env,
     start_gunicorn,
     worker_pids,
 )
@@ -368,26 +370,10 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="octets-bench-campaign-"))
     database_url = args.database_url or f"sqlite:///{tmp}/bench.sqlite3"
     is_postgres = database_url.startswith("postgres")
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "octets.config.settings.prod",
-        "SECRET_KEY": "bench-only-secret-key-" + "x" * 40,
-        "SECURE_COOKIES": "0",
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "OCTETS_HOME": str(tmp),
-        "DATABASE_URL": database_url,
-    }
+    env = server_env(tmp, database_url)
     server = None
     try:
-        if is_postgres:
-            prepare_postgres(database_url)
-        release = tmp / "release.json"
-        octets(env, "migrate", "--noinput")
-        if args.release:
-            shutil.copyfile(args.release, release)
-        else:
-            octets(env, "build-content", "--output", str(release))
-        octets(env, "load-content", str(release))
+        release = prepare_database(env, tmp, database_url, args.release)
         octets(env, "load-target-profiles")
         book = answer_book(release)
         divisions = ["WARM"] + [f"6{chr(65 + i)}" for i in range(len(thinks))]

@@ -433,6 +433,34 @@ def describe(name: str, phase: Phase, base: float) -> None:
     )
 
 
+def server_env(tmp: Path, database_url: str) -> dict:
+    """The environment of a production-like Octets in ``tmp`` on ``database_url``."""
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "octets.config.settings.prod",
+        "SECRET_KEY": "bench-only-secret-key-" + "x" * 40,
+        "SECURE_COOKIES": "0",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "OCTETS_HOME": str(tmp),
+        "DATABASE_URL": database_url,
+    }
+
+
+def prepare_database(env: dict, tmp: Path, database_url: str, built_release=None) -> Path:
+    """A fresh database (PostgreSQL created anew), migrated, with the content loaded (the
+    given release file, or one built from the sources). Returns the release's path."""
+    if database_url.startswith("postgres"):
+        prepare_postgres(database_url)
+    release = tmp / "release.json"
+    octets(env, "migrate", "--noinput")
+    if built_release:
+        shutil.copyfile(built_release, release)
+    else:
+        octets(env, "build-content", "--output", str(release))
+    octets(env, "load-content", str(release))
+    return release
+
+
 def start_gunicorn(env: dict, tmp: Path, workers: int, extra=()) -> tuple[subprocess.Popen, int]:
     """Serve Octets with gunicorn (``workers`` sync workers) on a free port; wait until it
     answers ``/api/v1/health``. The log goes to ``tmp/gunicorn.log``."""
@@ -495,26 +523,10 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="octets-bench-http-"))
     database_url = args.database_url or f"sqlite:///{tmp}/bench.sqlite3"
     is_postgres = database_url.startswith("postgres")
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "octets.config.settings.prod",
-        "SECRET_KEY": "bench-only-secret-key-" + "x" * 40,
-        "SECURE_COOKIES": "0",
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "OCTETS_HOME": str(tmp),
-        "DATABASE_URL": database_url,
-    }
+    env = server_env(tmp, database_url)
     server = None
     try:
-        if is_postgres:
-            prepare_postgres(database_url)
-        release = tmp / "release.json"
-        octets(env, "migrate", "--noinput")
-        if args.release:
-            shutil.copyfile(args.release, release)
-        else:
-            octets(env, "build-content", "--output", str(release))
-        octets(env, "load-content", str(release))
+        release = prepare_database(env, tmp, database_url, args.release)
         book = answer_book(release)
         competences = [c["index"] for c in json.loads(release.read_text())["competences"]]
         competences.sort(key=lambda index: [int(part) for part in index.split(".")])
