@@ -182,3 +182,9 @@ def test_masked_email_keeps_the_domain_and_hides_the_mailbox(local, domain):
     masked = obfuscate_email(f"{local}@{domain}")
     assert masked == f"{local[0]}***@{domain}"
     assert obfuscate_username(local).count("***") >= 1
+
+
+def test_compatibility_capitals_are_lower_cased():
+    from octets.students.reconciliation import standardize
+
+    assert standardize("ᴬ") == "a" and standardize("Ｌｏｕ") == "lou"

@@ -53,7 +53,8 @@ def standardize(name: str | None) -> str:
     if not name:
         return ""
     value = unicodedata.normalize("NFKD", name.casefold().translate(_LIGATURES))
-    return "".join(ch for ch in value if ch.isascii() and ch.isalnum())
+    # lower case again: decomposing may give capitals back (the modifier letter "ᴬ" is "A")
+    return "".join(ch for ch in value if ch.isascii() and ch.isalnum()).lower()
 
 
 def distance_ratio(typed: str, reference: str) -> float:
